@@ -1,0 +1,14 @@
+/*
+ * plan: placeholder until the command lands; it says so and fails.
+ */
+#include "builtin.h"
+
+#include <stdio.h>
+
+int cmd_plan(int argc, const char **argv)
+{
+	(void)argc;
+	(void)argv;
+	fputs("b2bctl plan: not available in this build yet\n", stderr);
+	return 1;
+}

@@ -1,0 +1,59 @@
+/*
+ * apply: executes a plan against a tenant, and nothing else.
+ *
+ * Actions run in plan order as their dependencies complete; the executor asks
+ * each ready action's kind for its next request (kind.h: apply_step) and sends
+ * every pending request in one tenant_run(), so independent writes travel
+ * together, concurrently and in $batch. A failed action does not stop the
+ * independent ones; its dependents are skipped. The report says which actions
+ * were applied, which failed (with Graph's code, message and request-id) and
+ * which were skipped.
+ */
+#ifndef B2B_APPLY_H
+#define B2B_APPLY_H
+
+#include "kind.h"
+
+enum apply_result {
+	APPLY_PENDING,
+	APPLY_APPLIED,
+	APPLY_FAILED,
+	APPLY_SKIPPED,
+};
+
+struct apply_outcome {
+	enum apply_result result;
+	char *error;	  /* for failed and skipped: why */
+	char *request_id; /* Graph's request-id of the failing request */
+};
+
+struct apply_options {
+	long long max_destroy; /* refuse before any write when the plan deletes more */
+	const char *log_file;  /* append one JSON line per action; NULL for none */
+	const char *git_commit; /* recorded in the log when known */
+	int progress;		/* print a line per finished action on stderr */
+};
+
+struct apply_ctx {
+	const struct config *cfg; /* may be NULL when applying a saved plan */
+	struct tenant *tenant;
+	const json_t *live; /* what the plan read (from the plan file or a fresh read) */
+	/* address -> id of objects that exist now (read, or created by this apply);
+	 * kinds resolve their dependencies through it. */
+	json_t *ids;
+	struct plan *plan;
+	struct apply_outcome *outcomes; /* one per plan action */
+};
+
+/* The id of the object at `address` ("group.finance-readers"), NULL when unknown. */
+const char *apply_ctx_id(const struct apply_ctx *ctx, const char *address);
+void apply_ctx_set_id(struct apply_ctx *ctx, const char *address, const char *id);
+/* Records why the current action failed (kinds call it before APPLY_STEP_FAILED). */
+void apply_ctx_fail(struct apply_ctx *ctx, const struct plan_action *action,
+		    const struct tenant_request *req, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+/* Runs the plan. 0 when every action applied, -1 otherwise (see outcomes). */
+int apply_plan(struct apply_ctx *ctx, const struct apply_options *opts);
+
+#endif

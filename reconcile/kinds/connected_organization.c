@@ -1,0 +1,8 @@
+/*
+ * connected_organization: placeholder until the kind lands (no read, no diff, no apply).
+ */
+#include "../kind.h"
+
+const struct kind kind_connected_organization = {
+	.name = "connected_organization",
+};

@@ -1,0 +1,8 @@
+/*
+ * email_otp: placeholder until the kind lands (no read, no diff, no apply).
+ */
+#include "../kind.h"
+
+const struct kind kind_email_otp = {
+	.name = "email_otp",
+};

@@ -1,0 +1,8 @@
+/*
+ * group: placeholder until the kind lands (no read, no diff, no apply).
+ */
+#include "../kind.h"
+
+const struct kind kind_group = {
+	.name = "group",
+};

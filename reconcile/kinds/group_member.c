@@ -1,0 +1,8 @@
+/*
+ * group_member: placeholder until the kind lands (no read, no diff, no apply).
+ */
+#include "../kind.h"
+
+const struct kind kind_group_member = {
+	.name = "group_member",
+};
