@@ -48,6 +48,13 @@ struct apply_ctx {
 /* The id of the object at `address` ("group.finance-readers"), NULL when unknown. */
 const char *apply_ctx_id(const struct apply_ctx *ctx, const char *address);
 void apply_ctx_set_id(struct apply_ctx *ctx, const char *address, const char *id);
+/*
+ * Resolves a reference that a kind stored in action->data under `key`:
+ * {"id": "<guid>"} for an object that existed when the plan was made, or
+ * {"address": "group.finance-readers"} for one this apply creates first (the
+ * action depends on it). NULL when it cannot be resolved.
+ */
+const char *apply_ctx_resolve(const struct apply_ctx *ctx, const json_t *data, const char *key);
 /* Records why the current action failed (kinds call it before APPLY_STEP_FAILED). */
 void apply_ctx_fail(struct apply_ctx *ctx, const struct plan_action *action,
 		    const struct tenant_request *req, const char *fmt, ...)
