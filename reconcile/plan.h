@@ -57,6 +57,12 @@ struct plan {
 	/* address or live-object key -> fingerprint of what the plan read, for apply's
 	 * staleness check */
 	json_t *fingerprints;
+	/* The live model the plan was computed from (snapshot format); NULL when unknown. */
+	json_t *live;
+	/* When the plan was made, ISO-8601 UTC; set by whoever saves it. */
+	char *created;
+	/* address -> index into actions (plan_find); maintained by plan.c. */
+	json_t *by_address;
 };
 
 struct plan *plan_new(void);
@@ -76,5 +82,29 @@ int plan_sort(struct plan *plan);
 
 size_t plan_count(const struct plan *plan, enum plan_op op);
 const char *plan_op_name(enum plan_op op);
+/* PLAN_CREATE etc. for "create", "update", "delete"; -1 otherwise. */
+int plan_op_from_name(const char *name);
+
+/* Drops depends_on entries that name no action of the plan (and self references). */
+void plan_drop_dangling_depends(struct plan *plan);
+/* Fingerprints of every top-level collection of `live` (fnv1a-64 of its canonical JSON). */
+json_t *plan_fingerprint_live(const json_t *live);
+
+/*
+ * plan_json.c: the plan as JSON. PLAN_JSON_CONTRACT gives exactly the contract
+ * of DESIGN.md §6 (what `plan --format json` prints); PLAN_JSON_FILE adds what
+ * apply needs: config_hash, tenant_id, created, fingerprints, each action's data
+ * and the live model.
+ */
+enum plan_json_form {
+	PLAN_JSON_CONTRACT,
+	PLAN_JSON_FILE,
+};
+json_t *plan_to_json(const struct plan *plan, enum plan_json_form form);
+/* The text form: two-space indentation, keys in contract order, final newline. */
+char *plan_to_json_text(const struct plan *plan, enum plan_json_form form);
+/* Validates strictly; NULL and b2b_error ("ORIGIN: actions[3].kind: ...") on any problem. */
+struct plan *plan_from_json(const json_t *json, const char *origin);
+struct plan *plan_read_file(const char *path);
 
 #endif
