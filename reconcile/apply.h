@@ -14,6 +14,8 @@
 
 #include "kind.h"
 
+#include <stdio.h>
+
 enum apply_result {
 	APPLY_PENDING,
 	APPLY_APPLIED,
@@ -32,6 +34,9 @@ struct apply_options {
 	const char *log_file;  /* append one JSON line per action; NULL for none */
 	const char *git_commit; /* recorded in the log when known */
 	int progress;		/* print a line per finished action on stderr */
+	FILE *report; /* where the per-action lines and the summary go; NULL: stdout */
+	/* Re-read and re-diff after writing (needs cfg) and warn about what Graph did not take. */
+	int verify;
 };
 
 struct apply_ctx {
@@ -62,5 +67,15 @@ void apply_ctx_fail(struct apply_ctx *ctx, const struct plan_action *action,
 
 /* Runs the plan. 0 when every action applied, -1 otherwise (see outcomes). */
 int apply_plan(struct apply_ctx *ctx, const struct apply_options *opts);
+/* Frees what apply_plan allocated (ids, outcomes); the rest belongs to the caller. */
+void apply_ctx_release(struct apply_ctx *ctx);
+
+/*
+ * The checks apply_plan makes before any write, for callers that want them
+ * earlier: 0 when the plan deletes at most max_destroy objects (a negative
+ * max_destroy means no limit) and, when cfg is known, every delete lies in a
+ * prune scope; -1 with b2b_error set otherwise.
+ */
+int apply_check_deletes(const struct plan *plan, const struct config *cfg, long long max_destroy);
 
 #endif

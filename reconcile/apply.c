@@ -1,0 +1,738 @@
+/*
+ * apply: the executor. It runs a plan's actions in rounds: each round asks
+ * every ready action for its next request (kind->apply_step), sends them all
+ * in one tenant_run() and feeds the answers back. An action is ready when
+ * every plan action it depends on has applied; when one of those failed or was
+ * skipped, it is skipped. Nothing here decides what to change: the plan did.
+ *
+ * Before the first write it refuses a plan that deletes more than maxDestroy
+ * objects or deletes anything outside a prune scope. After the last write it
+ * commits the tenant (the snapshot backend keeps what was applied, even after
+ * a partial failure) and, when asked, re-reads and re-diffs to report what
+ * Graph did not take.
+ */
+#include "apply.h"
+#include "../schema/base/strbuf.h"
+#include "../schema/base/xalloc.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+/* A step function that never finishes is a bug; stop it rather than loop forever. */
+#define APPLY_MAX_STEPS 1000
+
+struct action_run {
+	json_t *state;
+	int started;
+	struct tenant_request prev; /* the answered request, handed to the next step */
+	int has_prev;
+	struct tenant_request next; /* what the step asked to send in the next round */
+	int has_next;
+	unsigned steps;
+};
+
+struct apply_report {
+	FILE *out;
+	FILE *log;
+	const struct apply_options *opts;
+	size_t finished, total;
+	size_t created, updated, deleted, failed, skipped;
+};
+
+static size_t action_index(const struct apply_ctx *ctx, const struct plan_action *action)
+{
+	return (size_t)(action - ctx->plan->actions);
+}
+
+const char *apply_ctx_id(const struct apply_ctx *ctx, const char *address)
+{
+	if (!ctx->ids || !address)
+		return NULL;
+	return json_string_value(json_object_get(ctx->ids, address));
+}
+
+void apply_ctx_set_id(struct apply_ctx *ctx, const char *address, const char *id)
+{
+	if (!address || !id || !*id)
+		return;
+	if (!ctx->ids)
+		ctx->ids = json_object();
+	json_object_set_new(ctx->ids, address, json_string(id));
+}
+
+const char *apply_ctx_resolve(const struct apply_ctx *ctx, const json_t *data, const char *key)
+{
+	const json_t *ref = json_object_get(data, key);
+	const char *id;
+
+	if (json_is_string(ref))
+		return json_string_value(ref);
+	id = json_string_value(json_object_get(ref, "id"));
+	if (id && *id)
+		return id;
+	return apply_ctx_id(ctx, json_string_value(json_object_get(ref, "address")));
+}
+
+static void outcome_set_error(struct apply_outcome *o, char *error, const char *request_id)
+{
+	free(o->error);
+	free(o->request_id);
+	o->error = error;
+	o->request_id = request_id ? xstrdup(request_id) : NULL;
+}
+
+void apply_ctx_fail(struct apply_ctx *ctx, const struct plan_action *action,
+		    const struct tenant_request *req, const char *fmt, ...)
+{
+	struct strbuf msg = STRBUF_INIT;
+	va_list ap;
+
+	va_start(ap, fmt);
+	strbuf_vaddf(&msg, fmt, ap);
+	va_end(ap);
+	if (req && !tenant_request_ok(req)) {
+		char *why = tenant_request_describe_error(req);
+
+		strbuf_addf(&msg, "%s%s", msg.len ? ": " : "", why);
+		free(why);
+	}
+	outcome_set_error(&ctx->outcomes[action_index(ctx, action)], strbuf_detach(&msg, NULL),
+			  req ? req->error.request_id : NULL);
+}
+
+/* Prune scopes (DESIGN.md §4): the configuration must allow every delete. */
+
+static int domain_is_partners(const struct cfg_partner *p, const char *domain)
+{
+	size_t i;
+
+	for (i = 0; i < p->domains.nr; i++)
+		if (p->domains.items[i].value && !strcasecmp(p->domains.items[i].value, domain))
+			return 1;
+	return 0;
+}
+
+static int guest_delete_allowed(const struct config *cfg, const char *email, struct strbuf *why)
+{
+	const char *at = strrchr(email, '@');
+	size_t i;
+
+	if (!at) {
+		strbuf_addstr(why, "it is not an email address");
+		return 0;
+	}
+	for (i = 0; i < cfg->partners_nr; i++) {
+		const struct cfg_partner *p = &cfg->partners[i];
+
+		if (!domain_is_partners(p, at + 1))
+			continue;
+		if (p->prune_guests.set && p->prune_guests.value)
+			return 1;
+		strbuf_addf(why, "partner %s does not set pruneGuests", p->name.value);
+		return 0;
+	}
+	strbuf_addf(why, "no partner declares the domain %s with pruneGuests", at + 1);
+	return 0;
+}
+
+/* Names "OWNER/ITEM" where OWNER may itself hold a '/': tries every split. */
+typedef int (*owner_match_fn)(const struct config *cfg, const char *owner);
+
+static int owner_declared(const struct config *cfg, const char *name, owner_match_fn match)
+{
+	const char *slash;
+	int found = 0;
+
+	for (slash = strchr(name, '/'); slash && !found; slash = strchr(slash + 1, '/')) {
+		char *owner = xstrndup(name, (size_t)(slash - name));
+
+		found = match(cfg, owner);
+		free(owner);
+	}
+	return found;
+}
+
+static int group_is_authoritative(const struct config *cfg, const char *name)
+{
+	const struct cfg_group *g = config_find_group(cfg, name);
+
+	return g && (!g->membership.set || g->membership.value == MEMBERSHIP_AUTHORITATIVE);
+}
+
+static int package_is_declared(const struct config *cfg, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < cfg->access_packages_nr; i++)
+		if (cfg->access_packages[i].name.value &&
+		    !strcmp(cfg->access_packages[i].name.value, name))
+			return 1;
+	return 0;
+}
+
+static int ca_delete_allowed(const struct config *cfg, const char *name, struct strbuf *why)
+{
+	const struct cfg_conditional_access *ca = &cfg->conditional_access;
+	const char *prefix = ca->name_prefix.value;
+
+	if (!ca->prune.set || !ca->prune.value) {
+		strbuf_addstr(why, "conditionalAccess.prune is not true");
+		return 0;
+	}
+	if (!prefix || !*prefix) {
+		strbuf_addstr(why, "conditionalAccess.namePrefix is not set");
+		return 0;
+	}
+	if (strncmp(name, prefix, strlen(prefix))) {
+		strbuf_addf(why, "its name does not start with the namePrefix \"%s\"", prefix);
+		return 0;
+	}
+	return 1;
+}
+
+static int delete_in_scope(const struct config *cfg, const struct plan_action *a,
+			   struct strbuf *why)
+{
+	const char *kind = a->kind ? a->kind->name : "";
+
+	if (!strcmp(kind, "guest"))
+		return guest_delete_allowed(cfg, a->name, why);
+	if (!strcmp(kind, "group_member")) {
+		if (owner_declared(cfg, a->name, group_is_authoritative))
+			return 1;
+		strbuf_addstr(why, "its group is not declared with membership: authoritative");
+		return 0;
+	}
+	if (!strcmp(kind, "conditional_access_policy"))
+		return ca_delete_allowed(cfg, a->name, why);
+	if (!strcmp(kind, "access_package_policy") || !strcmp(kind, "access_package_resource")) {
+		if (owner_declared(cfg, a->name, package_is_declared))
+			return 1;
+		strbuf_addstr(why, "its access package is not declared");
+		return 0;
+	}
+	strbuf_addf(why, "%s objects are never deleted", kind);
+	return 0;
+}
+
+int apply_check_deletes(const struct plan *plan, const struct config *cfg, long long max_destroy)
+{
+	size_t i, deletes = plan_count(plan, PLAN_DELETE);
+
+	if (max_destroy >= 0 && deletes > (unsigned long long)max_destroy)
+		return b2b_error_set("the plan deletes %zu objects; maxDestroy is %lld "
+				     "(settings.maxDestroy or --max-destroy): refusing to apply",
+				     deletes, max_destroy);
+	if (!cfg)
+		return 0;
+	for (i = 0; i < plan->nr; i++) {
+		const struct plan_action *a = &plan->actions[i];
+		struct strbuf why = STRBUF_INIT;
+
+		if (a->op != PLAN_DELETE || delete_in_scope(cfg, a, &why)) {
+			strbuf_release(&why);
+			continue;
+		}
+		b2b_error_set("the plan deletes %s outside any prune scope (%s): refusing to apply",
+			      a->address, why.buf);
+		strbuf_release(&why);
+		return -1;
+	}
+	return 0;
+}
+
+/* ids: what exists now, by address. */
+
+static void ids_add_by_name(json_t *ids, const json_t *live, const char *collection,
+			    const char *kind)
+{
+	const json_t *obj;
+	size_t i;
+
+	json_array_foreach(json_object_get(live, collection), i, obj)
+	{
+		const char *name = json_string_value(json_object_get(obj, "displayName"));
+		const char *id = json_string_value(json_object_get(obj, "id"));
+		char *address;
+
+		if (!name || !id)
+			continue;
+		address = xstrfmt("%s.%s", kind, name);
+		if (!json_object_get(ids, address))
+			json_object_set_new(ids, address, json_string(id));
+		free(address);
+	}
+}
+
+static void ids_add_guests(json_t *ids, const json_t *live)
+{
+	const json_t *user;
+	size_t i;
+
+	json_array_foreach(json_object_get(live, "users"), i, user)
+	{
+		const char *id = json_string_value(json_object_get(user, "id"));
+		const char *mail = json_string_value(json_object_get(user, "mail"));
+		char *email, *address;
+
+		if (!id)
+			continue;
+		email = mail && *mail ? lowercase_dup(mail)
+				      : guest_email_from_upn(json_string_value(
+					    json_object_get(user, "userPrincipalName")));
+		if (!email)
+			continue;
+		address = xstrfmt("guest.%s", email);
+		if (!json_object_get(ids, address))
+			json_object_set_new(ids, address, json_string(id));
+		free(address);
+		free(email);
+	}
+}
+
+static void ids_init(struct apply_ctx *ctx)
+{
+	size_t i;
+
+	if (!ctx->ids)
+		ctx->ids = json_object();
+	if (ctx->live) {
+		ids_add_by_name(ctx->ids, ctx->live, "groups", "group");
+		ids_add_by_name(ctx->ids, ctx->live, "conditionalAccessPolicies",
+				"conditional_access_policy");
+		ids_add_by_name(ctx->ids, ctx->live, "accessPackageCatalogs", "catalog");
+		ids_add_by_name(ctx->ids, ctx->live, "accessPackages", "access_package");
+		ids_add_guests(ctx->ids, ctx->live);
+	}
+	for (i = 0; i < ctx->plan->nr; i++) {
+		const struct plan_action *a = &ctx->plan->actions[i];
+		const char *id = json_string_value(json_object_get(a->data, "id"));
+
+		if (id && *id)
+			json_object_set_new(ctx->ids, a->address, json_string(id));
+	}
+}
+
+/* The report: a line per finished action, the log file, the progress line. */
+
+static const char *op_done_word(enum plan_op op)
+{
+	switch (op) {
+	case PLAN_CREATE:
+		return "created";
+	case PLAN_UPDATE:
+		return "updated";
+	default:
+		return "deleted";
+	}
+}
+
+static const char *op_symbol(enum plan_op op)
+{
+	switch (op) {
+	case PLAN_CREATE:
+		return "+";
+	case PLAN_UPDATE:
+		return "~";
+	default:
+		return "-";
+	}
+}
+
+static const char *result_name(enum apply_result r)
+{
+	switch (r) {
+	case APPLY_APPLIED:
+		return "applied";
+	case APPLY_FAILED:
+		return "failed";
+	case APPLY_SKIPPED:
+		return "skipped";
+	default:
+		return "pending";
+	}
+}
+
+static void progress_clear(const struct apply_report *rep)
+{
+	if (rep->opts->progress)
+		fputs("\r\033[K", stderr);
+}
+
+static void progress_draw(const struct apply_report *rep, const char *address)
+{
+	if (!rep->opts->progress)
+		return;
+	fprintf(stderr, "Applying: %zu/%zu done, last %s", rep->finished, rep->total, address);
+	fflush(stderr);
+}
+
+static void log_action(const struct apply_report *rep, const struct plan_action *a,
+		       const struct apply_outcome *o)
+{
+	char stamp[32];
+	time_t now = time(NULL);
+	struct tm tm;
+	json_t *line;
+	char *text;
+
+	if (!rep->log)
+		return;
+	gmtime_r(&now, &tm);
+	strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	line = json_pack("{s:s, s:s, s:s, s:s, s:s?, s:s?, s:s?}", "time", stamp, "address",
+			 a->address, "action", plan_op_name(a->op), "result",
+			 result_name(o->result), "error", o->error, "request_id", o->request_id,
+			 "commit", rep->opts->git_commit);
+	text = json_dumps(line, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	fprintf(rep->log, "%s\n", text);
+	fflush(rep->log);
+	free(text);
+	json_decref(line);
+}
+
+static void report_finished(struct apply_report *rep, const struct plan_action *a,
+			    const struct apply_outcome *o)
+{
+	progress_clear(rep);
+	switch (o->result) {
+	case APPLY_APPLIED:
+		fprintf(rep->out, "%s %s: %s\n", op_symbol(a->op), a->address, op_done_word(a->op));
+		if (a->op == PLAN_CREATE)
+			rep->created++;
+		else if (a->op == PLAN_UPDATE)
+			rep->updated++;
+		else
+			rep->deleted++;
+		break;
+	case APPLY_FAILED:
+		fprintf(rep->out, "! %s: failed: %s\n", a->address, o->error ? o->error : "");
+		rep->failed++;
+		break;
+	default:
+		fprintf(rep->out, "- %s: skipped: %s\n", a->address, o->error ? o->error : "");
+		rep->skipped++;
+		break;
+	}
+	fflush(rep->out);
+	rep->finished++;
+	log_action(rep, a, o);
+	progress_draw(rep, a->address);
+}
+
+/* The executor. */
+
+static void finish(struct apply_ctx *ctx, struct apply_report *rep, size_t i,
+		   enum apply_result result)
+{
+	struct apply_outcome *o = &ctx->outcomes[i];
+
+	o->result = result;
+	if (result == APPLY_FAILED && !o->error)
+		o->error = xstrdup("failed without saying why");
+	report_finished(rep, &ctx->plan->actions[i], o);
+}
+
+/*
+ * APPLY_APPLIED when every dependency in the plan applied, APPLY_PENDING while
+ * one still runs, APPLY_SKIPPED (with *blocker set) when one failed or was skipped.
+ */
+static enum apply_result dependencies_state(const struct apply_ctx *ctx, json_t *index, size_t i,
+					    const char **blocker)
+{
+	const struct plan_action *a = &ctx->plan->actions[i];
+	enum apply_result state = APPLY_APPLIED;
+	size_t d;
+
+	for (d = 0; d < a->depends_nr; d++) {
+		json_t *at = json_object_get(index, a->depends_on[d]);
+		enum apply_result r;
+
+		if (!at)
+			continue;
+		r = ctx->outcomes[json_integer_value(at)].result;
+		if (r == APPLY_FAILED || r == APPLY_SKIPPED) {
+			*blocker = a->depends_on[d];
+			return APPLY_SKIPPED;
+		}
+		if (r == APPLY_PENDING)
+			state = APPLY_PENDING;
+	}
+	return state;
+}
+
+static void skip_for(struct apply_ctx *ctx, struct apply_report *rep, json_t *index, size_t i,
+		     const char *blocker)
+{
+	size_t b = (size_t)json_integer_value(json_object_get(index, blocker));
+
+	outcome_set_error(
+	    &ctx->outcomes[i],
+	    xstrfmt("depends on %s, which %s", blocker,
+		    ctx->outcomes[b].result == APPLY_FAILED ? "failed" : "was skipped"),
+	    NULL);
+	finish(ctx, rep, i, APPLY_SKIPPED);
+}
+
+/* Runs the action's next step: it finishes, or leaves a request in run->next. */
+static void step(struct apply_ctx *ctx, struct apply_report *rep, struct action_run *run, size_t i)
+{
+	const struct plan_action *a = &ctx->plan->actions[i];
+	const struct tenant_request *prev = run->has_prev ? &run->prev : NULL;
+	struct tenant_request *next = &run->next;
+	enum apply_step_result r;
+
+	memset(next, 0, sizeof(*next));
+	if (!a->kind || !a->kind->apply_step) {
+		outcome_set_error(&ctx->outcomes[i],
+				  xstrfmt("b2bctl cannot apply %s changes yet",
+					  a->kind ? a->kind->name : "unknown"),
+				  NULL);
+		r = APPLY_STEP_FAILED;
+	} else if (++run->steps > APPLY_MAX_STEPS) {
+		outcome_set_error(&ctx->outcomes[i],
+				  xstrfmt("gave up after %d requests", APPLY_MAX_STEPS), NULL);
+		r = APPLY_STEP_FAILED;
+	} else {
+		r = a->kind->apply_step(ctx, a, run->state, prev, next);
+	}
+
+	if (r == APPLY_STEP_FAILED && !ctx->outcomes[i].error && prev && !tenant_request_ok(prev))
+		apply_ctx_fail(ctx, a, prev, "%s", "");
+	if (run->has_prev) {
+		tenant_request_release(&run->prev);
+		run->has_prev = 0;
+	}
+	if (r == APPLY_STEP_MORE && !next->method) {
+		outcome_set_error(
+		    &ctx->outcomes[i],
+		    xstrfmt("%s asked for a request without giving one", a->kind->name), NULL);
+		r = APPLY_STEP_FAILED;
+	}
+	if (r == APPLY_STEP_MORE) {
+		run->has_next = 1;
+		return;
+	}
+	tenant_request_release(next);
+	finish(ctx, rep, i, r == APPLY_STEP_DONE ? APPLY_APPLIED : APPLY_FAILED);
+}
+
+/* The backend itself failed (sign-in, transport): every unanswered request gets its error. */
+static void round_backend_failed(struct tenant_request *reqs, size_t nr)
+{
+	const char *why = b2b_error_last() ? b2b_error_last() : "the tenant backend failed";
+	size_t k;
+
+	for (k = 0; k < nr; k++) {
+		if (reqs[k].status || reqs[k].error.message)
+			continue;
+		reqs[k].error.message = xstrdup(why);
+		reqs[k].error.ambiguous = strcmp(reqs[k].method, "GET") != 0;
+	}
+}
+
+/* Starts every action whose dependencies applied; skips those whose dependencies did not. */
+static void start_ready(struct apply_ctx *ctx, struct apply_report *rep, json_t *index,
+			struct action_run *runs)
+{
+	size_t i;
+
+	for (i = 0; i < ctx->plan->nr; i++) {
+		const char *blocker = NULL;
+		enum apply_result deps;
+
+		if (ctx->outcomes[i].result != APPLY_PENDING || runs[i].started)
+			continue;
+		deps = dependencies_state(ctx, index, i, &blocker);
+		if (deps == APPLY_PENDING)
+			continue;
+		if (deps == APPLY_SKIPPED) {
+			skip_for(ctx, rep, index, i, blocker);
+			continue;
+		}
+		runs[i].started = 1;
+		runs[i].state = json_object();
+		step(ctx, rep, &runs[i], i);
+	}
+}
+
+static void execute(struct apply_ctx *ctx, struct apply_report *rep, json_t *index)
+{
+	size_t n = ctx->plan->nr, i, k, nr;
+	struct action_run *runs = xcalloc(n ? n : 1, sizeof(*runs));
+	struct tenant_request *round = xcalloc(n ? n : 1, sizeof(*round));
+	size_t *owner = xcalloc(n ? n : 1, sizeof(*owner));
+
+	for (;;) {
+		start_ready(ctx, rep, index, runs);
+		nr = 0;
+		for (i = 0; i < n; i++) {
+			if (!runs[i].has_next)
+				continue;
+			round[nr] = runs[i].next;
+			owner[nr++] = i;
+			runs[i].has_next = 0;
+		}
+		if (!nr)
+			break;
+		if (tenant_run(ctx->tenant, round, nr))
+			round_backend_failed(round, nr);
+		for (k = 0; k < nr; k++) {
+			struct action_run *run = &runs[owner[k]];
+
+			run->prev = round[k];
+			run->has_prev = 1;
+			step(ctx, rep, run, owner[k]);
+		}
+	}
+
+	/* Nothing left to send, yet some wait: they wait on each other. */
+	for (i = 0; i < n; i++) {
+		if (ctx->outcomes[i].result != APPLY_PENDING)
+			continue;
+		outcome_set_error(&ctx->outcomes[i],
+				  xstrdup("its dependencies never completed (a dependency cycle)"),
+				  NULL);
+		finish(ctx, rep, i, APPLY_SKIPPED);
+	}
+	for (i = 0; i < n; i++)
+		json_decref(runs[i].state);
+	free(runs);
+	free(round);
+	free(owner);
+}
+
+/* After writing: read the tenant again and name what still differs. */
+
+static void warn_not_taken(const struct plan_action *done, const struct plan_action *again)
+{
+	struct strbuf what = STRBUF_INIT;
+	size_t c;
+
+	if (again->op == PLAN_CREATE && done->op == PLAN_CREATE) {
+		strbuf_addstr(&what,
+			      " (not found when read back; Graph may still be replicating it)");
+	} else if (again->op == PLAN_DELETE) {
+		strbuf_addstr(&what, " (still exists)");
+	} else {
+		for (c = 0; c < again->changes_nr; c++)
+			strbuf_addf(&what, "%s%s", c ? ", " : " ", again->changes[c].path);
+	}
+	fprintf(stderr, "warning: Graph did not take: %s%s\n", again->address, what.buf);
+	strbuf_release(&what);
+}
+
+static size_t verify_applied(struct apply_ctx *ctx)
+{
+	struct diag_list diags = DIAG_LIST_INIT;
+	struct reconcile_ctx rctx = {0};
+	struct plan *fresh = plan_new();
+	size_t i, warned = 0;
+
+	rctx.cfg = ctx->cfg;
+	rctx.tenant = ctx->tenant;
+	rctx.live = json_object();
+	rctx.diags = &diags;
+	rctx.now = time(NULL);
+	if (reconcile_read(&rctx) || diag_count(&diags, DIAG_ERROR)) {
+		fprintf(stderr, "warning: could not read the tenant back to verify the apply: %s\n",
+			diags.nr ? diags.items[0].message
+				 : (b2b_error_last() ? b2b_error_last() : "unknown error"));
+		goto out;
+	}
+	rctx.tenant = NULL;
+	if (reconcile_diff(&rctx, fresh)) {
+		fprintf(stderr,
+			"warning: could not compare the tenant again to verify the apply: %s\n",
+			b2b_error_last() ? b2b_error_last() : "unknown error");
+		goto out;
+	}
+	for (i = 0; i < ctx->plan->nr; i++) {
+		const struct plan_action *done = &ctx->plan->actions[i];
+		const struct plan_action *again;
+
+		if (ctx->outcomes[i].result != APPLY_APPLIED)
+			continue;
+		again = plan_find(fresh, done->address);
+		if (!again)
+			continue;
+		warn_not_taken(done, again);
+		warned++;
+	}
+out:
+	plan_free(fresh);
+	json_decref(rctx.live);
+	diag_list_release(&diags);
+	return warned;
+}
+
+static json_t *address_index(const struct plan *plan)
+{
+	json_t *index = json_object();
+	size_t i;
+
+	for (i = 0; i < plan->nr; i++)
+		json_object_set_new(index, plan->actions[i].address, json_integer((json_int_t)i));
+	return index;
+}
+
+int apply_plan(struct apply_ctx *ctx, const struct apply_options *opts)
+{
+	struct apply_report rep = {0};
+	json_t *index;
+	int commit_failed = 0;
+
+	if (apply_check_deletes(ctx->plan, ctx->cfg, opts->max_destroy))
+		return -1;
+	rep.opts = opts;
+	rep.out = opts->report ? opts->report : stdout;
+	rep.total = ctx->plan->nr;
+	if (opts->log_file && !(rep.log = fopen(opts->log_file, "a")))
+		return b2b_error_set("cannot open the log file %s: %s", opts->log_file,
+				     strerror(errno));
+	if (!ctx->outcomes)
+		ctx->outcomes = xcalloc(ctx->plan->nr ? ctx->plan->nr : 1, sizeof(*ctx->outcomes));
+	ids_init(ctx);
+	index = address_index(ctx->plan);
+
+	execute(ctx, &rep, index);
+	progress_clear(&rep);
+	if (ctx->tenant && tenant_commit(ctx->tenant)) {
+		commit_failed = 1;
+		fprintf(stderr, "error: could not save the tenant: %s\n",
+			b2b_error_last() ? b2b_error_last() : "unknown error");
+	}
+	if (!commit_failed && opts->verify && ctx->cfg && rep.created + rep.updated + rep.deleted)
+		verify_applied(ctx);
+
+	fprintf(rep.out,
+		"Apply complete: %zu created, %zu updated, %zu deleted, %zu failed, %zu "
+		"skipped.\n",
+		rep.created, rep.updated, rep.deleted, rep.failed, rep.skipped);
+	fflush(rep.out);
+	if (rep.log)
+		fclose(rep.log);
+	json_decref(index);
+	if (commit_failed)
+		return -1;
+	if (rep.failed || rep.skipped)
+		return b2b_error_set("%zu of %zu actions did not apply", rep.failed + rep.skipped,
+				     ctx->plan->nr);
+	return 0;
+}
+
+void apply_ctx_release(struct apply_ctx *ctx)
+{
+	size_t i;
+
+	if (ctx->outcomes && ctx->plan)
+		for (i = 0; i < ctx->plan->nr; i++)
+			outcome_set_error(&ctx->outcomes[i], NULL, NULL);
+	free(ctx->outcomes);
+	ctx->outcomes = NULL;
+	json_decref(ctx->ids);
+	ctx->ids = NULL;
+}
