@@ -181,12 +181,13 @@ void tenant_request_from_data(struct tenant_request *next, const json_t *data, c
 }
 
 enum apply_step_result apply_step_single_request(struct apply_ctx *ctx,
-						 const struct plan_action *action,
+						 const struct plan_action *action, json_t *state,
 						 const struct tenant_request *prev,
 						 struct tenant_request *next)
 {
 	char *why;
 
+	(void)state;
 	if (!prev) {
 		char *what = xstrfmt("%s %s", plan_op_name(action->op), action->address);
 
@@ -220,4 +221,64 @@ int tenant_request_error(const struct tenant_request *req)
 	b2b_error_set("%s", why);
 	free(why);
 	return -1;
+}
+
+#define CREATE_ATTEMPTS_MAX 3
+
+static enum apply_step_result send_create(struct apply_ctx *ctx, const struct plan_action *action,
+					  json_t *state, const struct tenant_request *prev,
+					  struct tenant_request *next)
+{
+	json_int_t posts = json_integer_value(json_object_get(state, "posts"));
+	char *what;
+
+	if (posts >= CREATE_ATTEMPTS_MAX) {
+		char *why = prev ? tenant_request_describe_error(prev) : xstrdup("no answer");
+
+		apply_ctx_fail(ctx, action, prev, "%s (gave up after %d attempts)", why,
+			       CREATE_ATTEMPTS_MAX);
+		free(why);
+		return APPLY_STEP_FAILED;
+	}
+	json_object_set_new(state, "posts", json_integer(posts + 1));
+	what = xstrfmt("create %s", action->address);
+	tenant_request_from_data(next, action->data, what);
+	free(what);
+	return APPLY_STEP_MORE;
+}
+
+enum apply_step_result apply_step_create_once(struct apply_ctx *ctx,
+					      const struct plan_action *action, json_t *state,
+					      const struct tenant_request *prev,
+					      struct tenant_request *next, json_t **created)
+{
+	const char *lookup = json_string_value(json_object_get(action->data, "lookup"));
+	char *why;
+
+	*created = NULL;
+	if (!prev)
+		return send_create(ctx, action, state, prev, next);
+	if (!strcmp(prev->method, "GET")) {
+		if (tenant_request_ok(prev)) {
+			*created = graph_single_entity(prev->response);
+			if (*created)
+				return APPLY_STEP_DONE;
+			return send_create(ctx, action, state, prev, next);
+		}
+		if (prev->status == 404)
+			return send_create(ctx, action, state, prev, next);
+	} else if (tenant_request_ok(prev)) {
+		*created = graph_single_entity(prev->response);
+		return APPLY_STEP_DONE;
+	} else if (lookup && tenant_request_ambiguous(prev)) {
+		char *what = xstrfmt("look for %s after an unanswered create", action->address);
+
+		tenant_request_init(next, "GET", NULL, 0, what, "%s", lookup);
+		free(what);
+		return APPLY_STEP_MORE;
+	}
+	why = tenant_request_describe_error(prev);
+	apply_ctx_fail(ctx, action, prev, "%s", why);
+	free(why);
+	return APPLY_STEP_FAILED;
 }

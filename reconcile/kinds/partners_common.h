@@ -56,11 +56,23 @@ int json_same(const json_t *a, const json_t *b);
 json_t *action_request_data(const char *method, json_t *body, int batchable, const char *path_fmt,
 			    ...) __attribute__((format(printf, 4, 5)));
 enum apply_step_result apply_step_single_request(struct apply_ctx *ctx,
-						 const struct plan_action *action,
+						 const struct plan_action *action, json_t *state,
 						 const struct tenant_request *prev,
 						 struct tenant_request *next);
 /* Fills `next` from data {"method", "path", "body", "batchable"} (body copied). */
 void tenant_request_from_data(struct tenant_request *next, const json_t *data, const char *what);
+
+/*
+ * A create that must not happen twice. data = {"method": "POST", "path", "body",
+ * "batchable", "lookup": "/v1.0/...?$filter=..."}. Sends the POST; when its
+ * answer is ambiguous (no answer, timeout, 5xx), GETs `lookup` first and posts
+ * again only when that finds nothing. On APPLY_STEP_DONE, *created is the
+ * created (or found) object, borrowed from prev.
+ */
+enum apply_step_result apply_step_create_once(struct apply_ctx *ctx,
+					      const struct plan_action *action, json_t *state,
+					      const struct tenant_request *prev,
+					      struct tenant_request *next, json_t **created);
 
 /* An answer that may have been applied without our hearing it: look before sending again. */
 int tenant_request_ambiguous(const struct tenant_request *req);
