@@ -14,46 +14,46 @@
 #include <string.h>
 #include <strings.h>
 
-#define DAY_SECONDS (24LL * 3600)
+#define DAY_SECONDS        (24LL * 3600)
 #define PENDING_STALE_DAYS 30
-#define MAX_EXPIRY_DAYS 365
+#define MAX_EXPIRY_DAYS    365
 
 const struct lint_rule lint_rules[] = {
-	{"consumer-email-without-otp", LINT_WARNING, 0,
-	 "a guest on a consumer email domain while email one-time passcode is not enabled"},
-	{"guest-domain-not-allowed", LINT_ERROR, 0,
-	 "a guest whose domain the invitation allow list does not allow or the block list blocks"},
-	{"email-verified-users-can-join", LINT_WARNING, 0,
-	 "email-verified users may join: invitations can create unmanaged (viral) tenants"},
-	{"guest-access-member", LINT_WARNING, 0,
-	 "guests have member-like access and can enumerate the directory"},
-	{"invite-everyone", LINT_WARNING, 0, "anyone, guests included, can invite guests"},
-	{"access-package-long-expiry", LINT_WARNING, 0,
-	 "an access-package policy that never expires or lasts longer than 365 days"},
-	{"no-enforced-guest-mfa", LINT_WARNING, 0,
-	 "no enabled conditional-access policy requires MFA of guests or blocks them"},
-	{"mfa-trust-unused", LINT_WARNING, 0,
-	 "a partner's MFA is trusted while no conditional-access policy requires MFA of its guests"},
-	{"orphan-guest", LINT_WARNING, 0, "a guest in no group and no access package"},
-	{"pending-acceptance-stale", LINT_WARNING, 1,
-	 "guests still PendingAcceptance more than 30 days after their invitation"},
-	{"undeclared-partner-guests", LINT_INFO, 1,
-	 "guests of a declared partner's domains that the configuration does not list"},
-	{"partner-domain-without-tenant", LINT_WARNING, 1,
-	 "a partner domain with no Microsoft Entra tenant behind it"},
+    {"consumer-email-without-otp", LINT_WARNING, 0,
+     "a guest on a consumer email domain while email one-time passcode is not enabled"},
+    {"guest-domain-not-allowed", LINT_ERROR, 0,
+     "a guest whose domain the invitation allow list does not allow or the block list blocks"},
+    {"email-verified-users-can-join", LINT_WARNING, 0,
+     "email-verified users may join: invitations can create unmanaged (viral) tenants"},
+    {"guest-access-member", LINT_WARNING, 0,
+     "guests have member-like access and can enumerate the directory"},
+    {"invite-everyone", LINT_WARNING, 0, "anyone, guests included, can invite guests"},
+    {"access-package-long-expiry", LINT_WARNING, 0,
+     "an access-package policy that never expires or lasts longer than 365 days"},
+    {"no-enforced-guest-mfa", LINT_WARNING, 0,
+     "no enabled conditional-access policy requires MFA of guests or blocks them"},
+    {"mfa-trust-unused", LINT_WARNING, 0,
+     "a partner's MFA is trusted while no conditional-access policy requires MFA of its guests"},
+    {"orphan-guest", LINT_WARNING, 0, "a guest in no group and no access package"},
+    {"pending-acceptance-stale", LINT_WARNING, 1,
+     "guests still PendingAcceptance more than 30 days after their invitation"},
+    {"undeclared-partner-guests", LINT_INFO, 1,
+     "guests of a declared partner's domains that the configuration does not list"},
+    {"partner-domain-without-tenant", LINT_WARNING, 1,
+     "a partner domain with no Microsoft Entra tenant behind it"},
 };
 
 const size_t lint_rules_nr = ARRAY_SIZE(lint_rules);
 
 /* Consumer mail providers; a trailing '.' matches any top-level domain (yahoo.co.uk, gmx.de). */
 static const char *const consumer_domains[] = {
-	"gmail.com",	  "googlemail.com", "outlook.", "hotmail.",   "live.",	   "msn.com",
-	"passport.com",	  "yahoo.",	    "ymail.com", "rocketmail.com", "aol.com", "gmx.",
-	"web.de",	  "icloud.com",	    "me.com",	"mac.com",    "proton.me", "protonmail.",
-	"pm.me",	  "mail.com",	    "zoho.com", "yandex.",    "mail.ru",   "qq.com",
-	"163.com",	  "126.com",	    "naver.com", "free.fr",   "orange.fr", "t-online.de",
-	"libero.it",	  "comcast.net",    "att.net",	"verizon.net", "fastmail.", "hey.com",
-	"tutanota.com",	  "seznam.cz",	    "wp.pl",	"o2.pl",      "interia.pl", "rediffmail.com",
+    "gmail.com",    "googlemail.com", "outlook.",  "hotmail.",       "live.",      "msn.com",
+    "passport.com", "yahoo.",         "ymail.com", "rocketmail.com", "aol.com",    "gmx.",
+    "web.de",       "icloud.com",     "me.com",    "mac.com",        "proton.me",  "protonmail.",
+    "pm.me",        "mail.com",       "zoho.com",  "yandex.",        "mail.ru",    "qq.com",
+    "163.com",      "126.com",        "naver.com", "free.fr",        "orange.fr",  "t-online.de",
+    "libero.it",    "comcast.net",    "att.net",   "verizon.net",    "fastmail.",  "hey.com",
+    "tutanota.com", "seznam.cz",      "wp.pl",     "o2.pl",          "interia.pl", "rediffmail.com",
 };
 
 const struct lint_rule *lint_rule_find(const char *id)
@@ -77,8 +77,9 @@ int is_consumer_email_domain(const char *domain)
 		if (c[clen - 1] == '.') {
 			/* provider.<tld> or provider.<sld>.<tld> */
 			if (dlen > clen && !strncasecmp(domain, c, clen) &&
-			    strspn(domain + clen, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ.") ==
-				    dlen - clen)
+			    strspn(domain + clen,
+				   "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ.") ==
+				dlen - clen)
 				return 1;
 		} else if (!strcasecmp(domain, c)) {
 			return 1;
@@ -118,7 +119,9 @@ static void report(const struct linter *l, const char *rule_id, const struct src
 
 	if (level == LINT_OFF)
 		return;
-	severity = level == LINT_ERROR ? DIAG_ERROR : level == LINT_WARNING ? DIAG_WARNING : DIAG_INFO;
+	severity = level == LINT_ERROR     ? DIAG_ERROR
+		   : level == LINT_WARNING ? DIAG_WARNING
+					   : DIAG_INFO;
 	va_start(ap, fmt);
 	strbuf_vaddf(&msg, fmt, ap);
 	va_end(ap);
@@ -153,14 +156,16 @@ static void lint_tenant_settings(const struct linter *l)
 	const struct cfg_external_collaboration *ec = &l->cfg->external_collaboration;
 
 	if (ec->email_verified_users_can_join.set && ec->email_verified_users_can_join.value)
-		report(l, "email-verified-users-can-join", &ec->email_verified_users_can_join.pos,
-		       "emailVerifiedUsersCanJoin is true: invitations to partners without Microsoft "
-		       "Entra can create unmanaged (viral) tenants that nobody administers; set it to "
-		       "false and rely on email one-time passcode instead");
+		report(
+		    l, "email-verified-users-can-join", &ec->email_verified_users_can_join.pos,
+		    "emailVerifiedUsersCanJoin is true: invitations to partners without Microsoft "
+		    "Entra can create unmanaged (viral) tenants that nobody administers; set it to "
+		    "false and rely on email one-time passcode instead");
 	if (ec->guest_user_access.set && ec->guest_user_access.value == GUEST_ACCESS_MEMBER)
-		report(l, "guest-access-member", &ec->guest_user_access.pos,
-		       "guestUserAccess is member: guests can enumerate users, groups and apps of the "
-		       "whole directory; use limited or restricted");
+		report(
+		    l, "guest-access-member", &ec->guest_user_access.pos,
+		    "guestUserAccess is member: guests can enumerate users, groups and apps of the "
+		    "whole directory; use limited or restricted");
 	if (ec->guest_invite_restrictions.set &&
 	    ec->guest_invite_restrictions.value == INVITE_EVERYONE)
 		report(l, "invite-everyone", &ec->guest_invite_restrictions.pos,
@@ -178,22 +183,24 @@ static void lint_guest_domains(const struct linter *l, const struct cfg_partner 
 			  ec->email_one_time_passcode.value == EMAIL_OTP_ENABLED;
 
 	if (is_consumer_email_domain(domain) && !otp_enabled)
-		report(l, "consumer-email-without-otp", &g->email.pos,
-		       "guest %s uses the consumer email domain %s while emailOneTimePasscode is not "
-		       "enabled: Microsoft will create or require a Microsoft account for them; set "
-		       "externalCollaboration.emailOneTimePasscode: enabled",
-		       g->email.value, domain);
+		report(
+		    l, "consumer-email-without-otp", &g->email.pos,
+		    "guest %s uses the consumer email domain %s while emailOneTimePasscode is not "
+		    "enabled: Microsoft will create or require a Microsoft account for them; set "
+		    "externalCollaboration.emailOneTimePasscode: enabled",
+		    g->email.value, domain);
 	if (cr->allow_domains.nr) {
 		int allowed = list_has(&cr->allow_domains, domain) ||
-			      (cr->include_partner_domains.set && cr->include_partner_domains.value &&
-			       list_has(&p->domains, domain));
+			      (cr->include_partner_domains.set &&
+			       cr->include_partner_domains.value && list_has(&p->domains, domain));
 
 		if (!allowed)
-			report(l, "guest-domain-not-allowed", &g->email.pos,
-			       "guest %s: the invitation allow list does not allow %s, so Graph will "
-			       "refuse the invitation; add it to allowDomains or set "
-			       "includePartnerDomains: true",
-			       g->email.value, domain);
+			report(
+			    l, "guest-domain-not-allowed", &g->email.pos,
+			    "guest %s: the invitation allow list does not allow %s, so Graph will "
+			    "refuse the invitation; add it to allowDomains or set "
+			    "includePartnerDomains: true",
+			    g->email.value, domain);
 	} else if (list_has(&cr->block_domains, domain)) {
 		report(l, "guest-domain-not-allowed", &g->email.pos,
 		       "guest %s: the invitation block list blocks %s, so Graph will refuse the "
@@ -236,11 +243,12 @@ static void lint_guests(const struct linter *l)
 				continue;
 			lint_guest_domains(l, p, g);
 			if (!covered && !g->groups.nr)
-				report(l, "orphan-guest", &g->email.pos,
-				       "guest %s is in no group and no access package: nothing grants "
-				       "or reviews their access; add groups or guestGroups, or remove "
-				       "the guest",
-				       g->email.value);
+				report(
+				    l, "orphan-guest", &g->email.pos,
+				    "guest %s is in no group and no access package: nothing grants "
+				    "or reviews their access; add groups or guestGroups, or remove "
+				    "the guest",
+				    g->email.value);
 		}
 	}
 }
@@ -274,16 +282,18 @@ static void lint_access_packages(const struct linter *l)
 			if (!e->set)
 				continue;
 			if (e->kind == EXPIRY_NEVER)
-				report(l, "access-package-long-expiry", &e->pos,
-				       "access package '%s', policy '%s' never expires: guests keep "
-				       "access after the work ends; set an expiry of at most P365D",
-				       ap->name.value, pol->name.value);
+				report(
+				    l, "access-package-long-expiry", &e->pos,
+				    "access package '%s', policy '%s' never expires: guests keep "
+				    "access after the work ends; set an expiry of at most P365D",
+				    ap->name.value, pol->name.value);
 			else if (expiry_seconds_from_now(e, l->now) > MAX_EXPIRY_DAYS * DAY_SECONDS)
-				report(l, "access-package-long-expiry", &e->pos,
-				       "access package '%s', policy '%s' expires after more than %d "
-				       "days (%s): guests keep access long after the work ends; "
-				       "shorten it and let them renew",
-				       ap->name.value, pol->name.value, MAX_EXPIRY_DAYS, e->text);
+				report(
+				    l, "access-package-long-expiry", &e->pos,
+				    "access package '%s', policy '%s' expires after more than %d "
+				    "days (%s): guests keep access long after the work ends; "
+				    "shorten it and let them renew",
+				    ap->name.value, pol->name.value, MAX_EXPIRY_DAYS, e->text);
 		}
 	}
 }
@@ -346,11 +356,12 @@ static void lint_conditional_access(const struct linter *l)
 				required = 1;
 		}
 		if (!required)
-			report(l, "mfa-trust-unused", &cta->trust_mfa.pos,
-			       "partner %s: MFA from its tenant is trusted, but no conditional-access "
-			       "policy requires MFA of its guests, so the trust does nothing; add a "
-			       "policy with require: [mfa] for guests",
-			       p->name.value);
+			report(
+			    l, "mfa-trust-unused", &cta->trust_mfa.pos,
+			    "partner %s: MFA from its tenant is trusted, but no conditional-access "
+			    "policy requires MFA of its guests, so the trust does nothing; add a "
+			    "policy with require: [mfa] for guests",
+			    p->name.value);
 	}
 }
 
@@ -401,18 +412,19 @@ static void lint_pending(const struct linter *l)
 	json_t *u;
 	size_t i;
 
-	json_array_foreach(json_object_get(l->live, "users"), i, u) {
+	json_array_foreach(json_object_get(l->live, "users"), i, u)
+	{
 		const char *state = json_string_value(json_object_get(u, "externalUserState"));
 		const char *since =
-			json_string_value(json_object_get(u, "externalUserStateChangeDateTime"));
+		    json_string_value(json_object_get(u, "externalUserStateChangeDateTime"));
 		const struct cfg_guest *g;
 		time_t t;
 		char *email;
 
 		if (!state || strcmp(state, "PendingAcceptance"))
 			continue;
-		t = parse_graph_time(since ? since
-					   : json_string_value(json_object_get(u, "createdDateTime")));
+		t = parse_graph_time(
+		    since ? since : json_string_value(json_object_get(u, "createdDateTime")));
 		if (!t || l->now - t <= PENDING_STALE_DAYS * DAY_SECONDS)
 			continue;
 		email = user_email(u);
@@ -439,7 +451,8 @@ static void lint_undeclared_guests(const struct linter *l)
 
 		if (p->prune_guests.set && p->prune_guests.value)
 			continue;
-		json_array_foreach(json_object_get(l->live, "users"), k, u) {
+		json_array_foreach(json_object_get(l->live, "users"), k, u)
+		{
 			const char *type = json_string_value(json_object_get(u, "userType"));
 			char *email;
 
@@ -469,14 +482,15 @@ static int domain_has_tenant(const json_t *live, const char *domain)
 	json_t *info, *d;
 	size_t i, j;
 
-	json_array_foreach(json_object_get(live, "tenantInformation"), i, info) {
+	json_array_foreach(json_object_get(live, "tenantInformation"), i, info)
+	{
 		const char *def = json_string_value(json_object_get(info, "defaultDomainName"));
 
 		if (def && !strcasecmp(def, domain))
 			return 1;
-		json_array_foreach(json_object_get(info, "domains"), j, d)
-			if (json_is_string(d) && !strcasecmp(json_string_value(d), domain))
-				return 1;
+		json_array_foreach(json_object_get(info, "domains"), j,
+				   d) if (json_is_string(d) &&
+					  !strcasecmp(json_string_value(d), domain)) return 1;
 	}
 	return 0;
 }
@@ -498,11 +512,12 @@ static void lint_partner_tenants(const struct linter *l)
 			if (!d->value || is_consumer_email_domain(d->value) ||
 			    domain_has_tenant(l->live, d->value))
 				continue;
-			report(l, "partner-domain-without-tenant", &d->pos,
-			       "partner %s: %s has no Microsoft Entra tenant: its guests redeem with "
-			       "email one-time passcode or land in an unmanaged tenant, and "
-			       "cross-tenant trust cannot apply; enable emailOneTimePasscode",
-			       p->name.value, d->value);
+			report(
+			    l, "partner-domain-without-tenant", &d->pos,
+			    "partner %s: %s has no Microsoft Entra tenant: its guests redeem with "
+			    "email one-time passcode or land in an unmanaged tenant, and "
+			    "cross-tenant trust cannot apply; enable emailOneTimePasscode",
+			    p->name.value, d->value);
 		}
 	}
 }
