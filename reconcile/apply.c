@@ -157,9 +157,16 @@ static int owner_declared(const struct config *cfg, const char *name, owner_matc
 
 static int group_is_authoritative(const struct config *cfg, const char *name)
 {
-	const struct cfg_group *g = config_find_group(cfg, name);
+	size_t i;
 
-	return g && (!g->membership.set || g->membership.value == MEMBERSHIP_AUTHORITATIVE);
+	for (i = 0; i < cfg->groups_nr; i++) {
+		const struct cfg_group *g = &cfg->groups[i];
+
+		if (g->name.value && !strcmp(g->name.value, name))
+			return !g->membership.set ||
+			       g->membership.value == MEMBERSHIP_AUTHORITATIVE;
+	}
+	return 0;
 }
 
 static int package_is_declared(const struct config *cfg, const char *name)
@@ -440,7 +447,7 @@ static void finish(struct apply_ctx *ctx, struct apply_report *rep, size_t i,
  * APPLY_APPLIED when every dependency in the plan applied, APPLY_PENDING while
  * one still runs, APPLY_SKIPPED (with *blocker set) when one failed or was skipped.
  */
-static enum apply_result dependencies_state(const struct apply_ctx *ctx, json_t *index, size_t i,
+static enum apply_result dependencies_state(const struct apply_ctx *ctx, size_t i,
 					    const char **blocker)
 {
 	const struct plan_action *a = &ctx->plan->actions[i];
@@ -448,12 +455,12 @@ static enum apply_result dependencies_state(const struct apply_ctx *ctx, json_t 
 	size_t d;
 
 	for (d = 0; d < a->depends_nr; d++) {
-		json_t *at = json_object_get(index, a->depends_on[d]);
+		const struct plan_action *dep = plan_find(ctx->plan, a->depends_on[d]);
 		enum apply_result r;
 
-		if (!at)
+		if (!dep || dep == a)
 			continue;
-		r = ctx->outcomes[json_integer_value(at)].result;
+		r = ctx->outcomes[action_index(ctx, dep)].result;
 		if (r == APPLY_FAILED || r == APPLY_SKIPPED) {
 			*blocker = a->depends_on[d];
 			return APPLY_SKIPPED;
@@ -464,16 +471,16 @@ static enum apply_result dependencies_state(const struct apply_ctx *ctx, json_t 
 	return state;
 }
 
-static void skip_for(struct apply_ctx *ctx, struct apply_report *rep, json_t *index, size_t i,
-		     const char *blocker)
+static void skip_for(struct apply_ctx *ctx, struct apply_report *rep, size_t i, const char *blocker)
 {
-	size_t b = (size_t)json_integer_value(json_object_get(index, blocker));
+	const struct plan_action *dep = plan_find(ctx->plan, blocker);
 
-	outcome_set_error(
-	    &ctx->outcomes[i],
-	    xstrfmt("depends on %s, which %s", blocker,
-		    ctx->outcomes[b].result == APPLY_FAILED ? "failed" : "was skipped"),
-	    NULL);
+	outcome_set_error(&ctx->outcomes[i],
+			  xstrfmt("depends on %s, which %s", blocker,
+				  ctx->outcomes[action_index(ctx, dep)].result == APPLY_FAILED
+				      ? "failed"
+				      : "was skipped"),
+			  NULL);
 	finish(ctx, rep, i, APPLY_SKIPPED);
 }
 
@@ -535,8 +542,7 @@ static void round_backend_failed(struct tenant_request *reqs, size_t nr)
 }
 
 /* Starts every action whose dependencies applied; skips those whose dependencies did not. */
-static void start_ready(struct apply_ctx *ctx, struct apply_report *rep, json_t *index,
-			struct action_run *runs)
+static void start_ready(struct apply_ctx *ctx, struct apply_report *rep, struct action_run *runs)
 {
 	size_t i;
 
@@ -546,11 +552,11 @@ static void start_ready(struct apply_ctx *ctx, struct apply_report *rep, json_t 
 
 		if (ctx->outcomes[i].result != APPLY_PENDING || runs[i].started)
 			continue;
-		deps = dependencies_state(ctx, index, i, &blocker);
+		deps = dependencies_state(ctx, i, &blocker);
 		if (deps == APPLY_PENDING)
 			continue;
 		if (deps == APPLY_SKIPPED) {
-			skip_for(ctx, rep, index, i, blocker);
+			skip_for(ctx, rep, i, blocker);
 			continue;
 		}
 		runs[i].started = 1;
@@ -559,7 +565,7 @@ static void start_ready(struct apply_ctx *ctx, struct apply_report *rep, json_t 
 	}
 }
 
-static void execute(struct apply_ctx *ctx, struct apply_report *rep, json_t *index)
+static void execute(struct apply_ctx *ctx, struct apply_report *rep)
 {
 	size_t n = ctx->plan->nr, i, k, nr;
 	struct action_run *runs = xcalloc(n ? n : 1, sizeof(*runs));
@@ -567,7 +573,7 @@ static void execute(struct apply_ctx *ctx, struct apply_report *rep, json_t *ind
 	size_t *owner = xcalloc(n ? n : 1, sizeof(*owner));
 
 	for (;;) {
-		start_ready(ctx, rep, index, runs);
+		start_ready(ctx, rep, runs);
 		nr = 0;
 		for (i = 0; i < n; i++) {
 			if (!runs[i].has_next)
@@ -669,20 +675,9 @@ out:
 	return warned;
 }
 
-static json_t *address_index(const struct plan *plan)
-{
-	json_t *index = json_object();
-	size_t i;
-
-	for (i = 0; i < plan->nr; i++)
-		json_object_set_new(index, plan->actions[i].address, json_integer((json_int_t)i));
-	return index;
-}
-
 int apply_plan(struct apply_ctx *ctx, const struct apply_options *opts)
 {
 	struct apply_report rep = {0};
-	json_t *index;
 	int commit_failed = 0;
 
 	if (apply_check_deletes(ctx->plan, ctx->cfg, opts->max_destroy))
@@ -696,9 +691,7 @@ int apply_plan(struct apply_ctx *ctx, const struct apply_options *opts)
 	if (!ctx->outcomes)
 		ctx->outcomes = xcalloc(ctx->plan->nr ? ctx->plan->nr : 1, sizeof(*ctx->outcomes));
 	ids_init(ctx);
-	index = address_index(ctx->plan);
-
-	execute(ctx, &rep, index);
+	execute(ctx, &rep);
 	progress_clear(&rep);
 	if (ctx->tenant && tenant_commit(ctx->tenant)) {
 		commit_failed = 1;
@@ -715,7 +708,6 @@ int apply_plan(struct apply_ctx *ctx, const struct apply_options *opts)
 	fflush(rep.out);
 	if (rep.log)
 		fclose(rep.log);
-	json_decref(index);
 	if (commit_failed)
 		return -1;
 	if (rep.failed || rep.skipped)
