@@ -1,8 +1,300 @@
 /*
- * group: placeholder until the kind lands (no read, no diff, no apply).
+ * group: security groups, matched by displayName (group.<name>).
+ *
+ * Reads every group the configuration names anywhere (declared groups, guest
+ * and partner group lists, conditional-access exclusions, access-package
+ * resources and approvers) with `displayName in (...)` filters, so that later
+ * kinds find them in the live model. Only groups declared under `groups:` are
+ * created or updated; groups are never deleted. Two tenant groups with one
+ * declared name are an error: b2bctl does not pick one.
  */
-#include "../kind.h"
+#include "directory_common.h"
+#include "../../schema/base/strbuf.h"
+#include "../../schema/base/xalloc.h"
+
+#include <string.h>
+
+#define GROUP_SELECT           "id,displayName,description,securityEnabled,mailEnabled,mailNickname"
+#define MAIL_NICKNAME_STEM_MAX 40
+
+extern const struct kind kind_group;
+
+static void name_set_add(json_t *names, const char *name)
+{
+	if (name && *name && !json_object_get(names, name))
+		json_object_set_new(names, name, json_true());
+}
+
+static void name_set_add_list(json_t *names, const struct cfg_str_list *list)
+{
+	size_t i;
+
+	for (i = 0; i < list->nr; i++)
+		name_set_add(names, list->items[i].value);
+}
+
+static json_t *referenced_group_names(const struct config *cfg)
+{
+	json_t *names = json_object(), *sorted = json_array(), *value;
+	const char *name;
+	size_t i, j;
+
+	for (i = 0; i < cfg->groups_nr; i++)
+		name_set_add(names, cfg->groups[i].name.value);
+	for (i = 0; i < cfg->partners_nr; i++) {
+		name_set_add_list(names, &cfg->partners[i].guest_groups);
+		for (j = 0; j < cfg->partners[i].guests_nr; j++)
+			name_set_add_list(names, &cfg->partners[i].guests[j].groups);
+	}
+	for (i = 0; i < cfg->conditional_access.policies_nr; i++)
+		name_set_add_list(names, &cfg->conditional_access.policies[i].exclude_groups);
+	for (i = 0; i < cfg->access_packages_nr; i++) {
+		name_set_add_list(names, &cfg->access_packages[i].groups);
+		for (j = 0; j < cfg->access_packages[i].policies_nr; j++)
+			name_set_add_list(names, &cfg->access_packages[i].policies[j].approvers);
+	}
+	json_object_foreach(names, name, value) json_array_append_new(sorted, json_string(name));
+	json_decref(names);
+	return sorted;
+}
+
+static int group_read(struct reconcile_ctx *ctx)
+{
+	struct request_list reqs = REQUEST_LIST_INIT;
+	json_t *names = referenced_group_names(ctx->cfg);
+	json_t *groups = live_collection(ctx->live, "groups");
+	json_t *seen = live_id_set(groups);
+	json_t *extra = json_pack("{s:[]}", "members");
+	int ret = 0;
+	size_t i;
+
+	request_list_add_in_filters(&reqs, "groups", "displayName", names, GROUP_SELECT,
+				    "find groups by name");
+	if (tenant_run(ctx->tenant, reqs.items, reqs.nr) < 0) {
+		ret = -1;
+		goto out;
+	}
+	for (i = 0; i < reqs.nr; i++) {
+		if (!tenant_request_ok(&reqs.items[i])) {
+			char *why = tenant_request_describe_error(&reqs.items[i]);
+
+			ret = b2b_error_set("%s", why);
+			free(why);
+			goto out;
+		}
+		live_merge_objects(groups, seen, reqs.items[i].response, extra);
+	}
+out:
+	request_list_release(&reqs);
+	json_decref(names);
+	json_decref(seen);
+	json_decref(extra);
+	return ret;
+}
+
+/* FNV-1a: a stable suffix, so one name always plans the same mailNickname. */
+static unsigned long name_hash(const char *s)
+{
+	unsigned long h = 2166136261UL;
+
+	for (; *s; s++) {
+		h ^= (unsigned char)*s;
+		h = (h * 16777619UL) & 0xffffffffUL;
+	}
+	return h;
+}
+
+/* mailNickname allows ASCII letters, digits and a few marks, at most 64 characters. */
+static char *group_mail_nickname(const char *name)
+{
+	struct strbuf sb = STRBUF_INIT;
+	const char *p;
+
+	for (p = name; *p && sb.len < MAIL_NICKNAME_STEM_MAX; p++) {
+		char c = *p;
+
+		if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+		    c == '-' || c == '_' || c == '.')
+			strbuf_addch(&sb, c);
+		else if (sb.len && sb.buf[sb.len - 1] != '-')
+			strbuf_addch(&sb, '-');
+	}
+	if (!sb.len)
+		strbuf_addstr(&sb, "group");
+	strbuf_addf(&sb, "-%08lx", name_hash(name));
+	return strbuf_detach(&sb, NULL);
+}
+
+static void plan_group_create(struct plan *plan, const struct cfg_group *g)
+{
+	struct plan_action *a =
+	    plan_add_action(plan, &kind_group, PLAN_CREATE, g->name.value, &g->pos);
+	char *nickname = group_mail_nickname(g->name.value);
+	json_t *body = json_pack("{s:s, s:b, s:s, s:b}", "displayName", g->name.value,
+				 "mailEnabled", 0, "mailNickname", nickname, "securityEnabled", 1);
+
+	plan_action_add_change(a, "displayName", NULL, json_string(g->name.value));
+	if (g->description.value) {
+		json_object_set_new(body, "description", json_string(g->description.value));
+		plan_action_add_change(a, "description", NULL, json_string(g->description.value));
+	}
+	plan_action_add_change(a, "securityEnabled", NULL, json_true());
+	a->data = json_pack("{s:o}", "body", body);
+	free(nickname);
+}
+
+static void plan_group_update(struct plan *plan, const struct cfg_group *g, const json_t *live)
+{
+	const char *before = json_str(live, "description");
+	struct plan_action *a;
+
+	if (!g->description.value || str_equal_loose(before, g->description.value))
+		return;
+	a = plan_add_action(plan, &kind_group, PLAN_UPDATE, g->name.value, &g->description.pos);
+	plan_action_add_change(a, "description", before ? json_string(before) : NULL,
+			       json_string(g->description.value));
+	a->data = json_pack("{s:s, s:{s:s}}", "id", json_str(live, "id"), "body", "description",
+			    g->description.value);
+}
+
+static int group_diff(const struct reconcile_ctx *ctx, struct plan *plan)
+{
+	json_t *counts = live_group_name_counts(ctx->live);
+	size_t i;
+
+	for (i = 0; i < ctx->cfg->groups_nr; i++) {
+		const struct cfg_group *g = &ctx->cfg->groups[i];
+		json_int_t same_name;
+		json_t *live;
+
+		if (!g->name.value)
+			continue;
+		same_name = json_integer_value(json_object_get(counts, g->name.value));
+		if (same_name > 1) {
+			diag_error(ctx->diags, &g->name.pos,
+				   "group '%s': %lld groups in the tenant have this displayName; "
+				   "rename or remove all but one (b2bctl does not pick one)",
+				   g->name.value, (long long)same_name);
+			continue;
+		}
+		live = live_group_by_name(ctx->index, g->name.value);
+		if (!live)
+			plan_group_create(plan, g);
+		else
+			plan_group_update(plan, g, live);
+	}
+	json_decref(counts);
+	return 0;
+}
+
+static void request_group_create(const struct plan_action *action, struct tenant_request *next)
+{
+	tenant_request_init(next, "POST", json_deep_copy(json_object_get(action->data, "body")),
+			    TENANT_BATCHABLE, action->address, "/v1.0/groups");
+}
+
+static void request_group_lookup(const struct plan_action *action, struct tenant_request *next)
+{
+	struct strbuf filter = STRBUF_INIT;
+
+	strbuf_add_odata_literal(&filter, action->name);
+	tenant_request_init(next, "GET", NULL, TENANT_PAGED, action->address,
+			    "/v1.0/groups?$filter=displayName%%20eq%%20%s&$select=id,displayName",
+			    filter.buf);
+	strbuf_release(&filter);
+}
+
+/*
+ * create: POST; when the answer is lost, look the group up by name and
+ * create again only when it is not there, once.
+ */
+static enum apply_step_result group_apply_create(struct apply_ctx *ctx,
+						 const struct plan_action *action, json_t *state,
+						 const struct tenant_request *prev,
+						 struct tenant_request *next)
+{
+	const char *step = json_str(state, "step");
+	json_t *found;
+
+	if (!prev) {
+		json_object_set_new(state, "step", json_string("create"));
+		request_group_create(action, next);
+		return APPLY_STEP_MORE;
+	}
+	if (!strcmp(step, "create")) {
+		if (tenant_request_ok(prev)) {
+			const char *id = json_str(prev->response, "id");
+
+			if (!id) {
+				apply_ctx_fail(ctx, action, prev, "%s: the answer carries no id",
+					       action->address);
+				return APPLY_STEP_FAILED;
+			}
+			apply_ctx_set_id(ctx, action->address, id);
+			return APPLY_STEP_DONE;
+		}
+		if (!answer_is_ambiguous(prev) || json_is_true(json_object_get(state, "retried")))
+			return apply_fail_request(ctx, action, prev);
+		json_object_set_new(state, "step", json_string("lookup"));
+		request_group_lookup(action, next);
+		return APPLY_STEP_MORE;
+	}
+	if (!tenant_request_ok(prev))
+		return apply_fail_request(ctx, action, prev);
+	found = json_object_get(prev->response, "value");
+	if (json_array_size(found) == 1) {
+		apply_ctx_set_id(ctx, action->address, json_str(json_array_get(found, 0), "id"));
+		return APPLY_STEP_DONE;
+	}
+	if (json_array_size(found) > 1) {
+		apply_ctx_fail(ctx, action, prev,
+			       "%s: the create had no clear answer and %zu groups now have this "
+			       "name; remove the extra ones",
+			       action->address, json_array_size(found));
+		return APPLY_STEP_FAILED;
+	}
+	json_object_set_new(state, "step", json_string("create"));
+	json_object_set_new(state, "retried", json_true());
+	request_group_create(action, next);
+	return APPLY_STEP_MORE;
+}
+
+static enum apply_step_result group_apply_step(struct apply_ctx *ctx,
+					       const struct plan_action *action, json_t *state,
+					       const struct tenant_request *prev,
+					       struct tenant_request *next)
+{
+	const char *id = json_str(action->data, "id");
+
+	switch (action->op) {
+	case PLAN_CREATE:
+		return group_apply_create(ctx, action, state, prev, next);
+	case PLAN_UPDATE:
+		if (!id) {
+			apply_ctx_fail(ctx, action, prev, "%s: the plan holds no group id",
+				       action->address);
+			return APPLY_STEP_FAILED;
+		}
+		if (!prev) {
+			tenant_request_init(
+			    next, "PATCH", json_deep_copy(json_object_get(action->data, "body")),
+			    TENANT_BATCHABLE, action->address, "/v1.0/groups/%s", id ? id : "");
+			return APPLY_STEP_MORE;
+		}
+		if (!tenant_request_ok(prev))
+			return apply_fail_request(ctx, action, prev);
+		apply_ctx_set_id(ctx, action->address, id);
+		return APPLY_STEP_DONE;
+	case PLAN_DELETE:
+		break;
+	}
+	apply_ctx_fail(ctx, action, prev, "%s: groups are never deleted", action->address);
+	return APPLY_STEP_FAILED;
+}
 
 const struct kind kind_group = {
-	.name = "group",
+    .name = "group",
+    .read = group_read,
+    .diff = group_diff,
+    .apply_step = group_apply_step,
 };

@@ -1,8 +1,456 @@
 /*
- * group_member: placeholder until the kind lands (no read, no diff, no apply).
+ * group_member: membership of declared groups (group_member.<group>/<member>).
+ *
+ * A declared group's desired members are the guests whose `groups` name it,
+ * every guest of a partner whose `guestGroups` name it, and the internal users
+ * its `members` list by userPrincipalName. Read pages through the members of
+ * every declared group that exists (batched) and looks up, in batched
+ * `userPrincipalName in (...)` filters, the internal members the model does
+ * not hold yet. Diff works on ids through the live index: a member is one
+ * action to add or, for authoritative groups only, to remove.
  */
-#include "../kind.h"
+#include "directory_common.h"
+#include "../../schema/base/strbuf.h"
+#include "../../schema/base/xalloc.h"
+
+#include <string.h>
+
+#define MEMBER_SELECT        "id,userPrincipalName,mail,userType"
+#define DIRECTORY_OBJECT_URL "https://graph.microsoft.com/v1.0/directoryObjects/"
+
+extern const struct kind kind_group_member;
+
+static int requests_check(const struct request_list *reqs)
+{
+	size_t i;
+
+	for (i = 0; i < reqs->nr; i++) {
+		if (!tenant_request_ok(&reqs->items[i])) {
+			char *why = tenant_request_describe_error(&reqs->items[i]);
+
+			b2b_error_set("%s", why);
+			free(why);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static int member_is_user(const json_t *member)
+{
+	const char *type = json_str(member, "@odata.type");
+
+	return !type || !strcmp(type, "#microsoft.graph.user");
+}
+
+static int read_members(struct reconcile_ctx *ctx, json_t *users, json_t *seen)
+{
+	struct request_list reqs = REQUEST_LIST_INIT;
+	json_t *counts = live_group_name_counts(ctx->live), *targets = json_array(), *g;
+	json_t *groups = json_object_get(ctx->live, "groups"), *declared = json_object();
+	int ret = -1;
+	size_t i, j;
+
+	for (i = 0; i < ctx->cfg->groups_nr; i++)
+		if (ctx->cfg->groups[i].name.value)
+			json_object_set_new(declared, ctx->cfg->groups[i].name.value, json_true());
+	json_array_foreach(groups, i, g)
+	{
+		const char *name = json_str(g, "displayName"), *id = json_str(g, "id");
+		char *what;
+
+		if (!name || !id || !json_object_get(declared, name) ||
+		    json_integer_value(json_object_get(counts, name)) > 1)
+			continue;
+		what = xstrfmt("list members of %s", name);
+		tenant_request_init(
+		    request_list_add(&reqs), "GET", NULL, TENANT_PAGED | TENANT_BATCHABLE, what,
+		    "/v1.0/groups/%s/members?$select=%s&$top=999", id, MEMBER_SELECT);
+		json_array_append(targets, g);
+		free(what);
+	}
+	if (tenant_run(ctx->tenant, reqs.items, reqs.nr) < 0 || requests_check(&reqs) < 0)
+		goto out;
+	for (i = 0; i < reqs.nr; i++) {
+		json_t *ids = json_array(), *member;
+
+		json_array_foreach(json_object_get(reqs.items[i].response, "value"), j, member)
+		{
+			const char *id = json_str(member, "id");
+
+			if (!id)
+				continue;
+			json_array_append_new(ids, json_string(id));
+			if (member_is_user(member) && !json_object_get(seen, id)) {
+				json_t *user = json_deep_copy(member);
+
+				json_object_del(user, "@odata.type");
+				json_array_append_new(users, user);
+				json_object_set_new(seen, id, json_true());
+			}
+		}
+		json_object_set_new(json_array_get(targets, i), "members", ids);
+	}
+	ret = 0;
+out:
+	request_list_release(&reqs);
+	json_decref(counts);
+	json_decref(targets);
+	json_decref(declared);
+	return ret;
+}
+
+static int read_internal_members(struct reconcile_ctx *ctx, json_t *users, json_t *seen)
+{
+	struct request_list reqs = REQUEST_LIST_INIT;
+	json_t *known = json_object(), *wanted = json_array(), *u;
+	int ret = -1;
+	size_t i, j;
+
+	json_array_foreach(users, i, u)
+	{
+		const char *upn = json_str(u, "userPrincipalName");
+
+		if (upn) {
+			char *lower = lowercase_dup(upn);
+
+			json_object_set_new(known, lower, json_true());
+			free(lower);
+		}
+	}
+	for (i = 0; i < ctx->cfg->groups_nr; i++) {
+		const struct cfg_str_list *members = &ctx->cfg->groups[i].members;
+
+		for (j = 0; j < members->nr; j++) {
+			char *lower;
+
+			if (!members->items[j].value)
+				continue;
+			lower = lowercase_dup(members->items[j].value);
+			if (!json_object_get(known, lower)) {
+				json_object_set_new(known, lower, json_true());
+				json_array_append_new(wanted, json_string(members->items[j].value));
+			}
+			free(lower);
+		}
+	}
+	request_list_add_in_filters(&reqs, "users", "userPrincipalName", wanted, MEMBER_SELECT,
+				    "find group members by userPrincipalName");
+	if (tenant_run(ctx->tenant, reqs.items, reqs.nr) < 0 || requests_check(&reqs) < 0)
+		goto out;
+	for (i = 0; i < reqs.nr; i++)
+		live_merge_objects(users, seen, reqs.items[i].response, NULL);
+	ret = 0;
+out:
+	request_list_release(&reqs);
+	json_decref(known);
+	json_decref(wanted);
+	return ret;
+}
+
+static int group_member_read(struct reconcile_ctx *ctx)
+{
+	json_t *users = live_collection(ctx->live, "users");
+	json_t *seen = live_id_set(users);
+	int ret;
+
+	ret = read_members(ctx, users, seen);
+	if (!ret)
+		ret = read_internal_members(ctx, users, seen);
+	json_decref(seen);
+	return ret;
+}
+
+/* One desired membership. */
+struct member_want {
+	char *key;        /* lowercased email or UPN: what the live index looks up */
+	const char *name; /* address part: lowercased email, or the UPN as written */
+	int guest;        /* key is a guest's email (else an internal UPN) */
+	const struct src_pos *pos;
+};
+
+struct member_wants {
+	struct member_want *items;
+	size_t nr, alloc;
+	json_t *declared; /* group name -> index into cfg->groups */
+	json_t *by_group; /* group name -> {key -> index into items}, in insertion order */
+};
+
+static void wants_add(struct member_wants *w, const char *group, const char *member, int guest,
+		      const struct src_pos *pos)
+{
+	json_t *at = group ? json_object_get(w->declared, group) : NULL, *keys;
+	struct member_want *want;
+	char *key;
+
+	if (!at || !member || !*member)
+		return;
+	keys = json_object_get(w->by_group, group);
+	if (!keys) {
+		keys = json_array();
+		json_object_set_new(w->by_group, group, keys);
+	}
+	key = lowercase_dup(member);
+	ALLOC_GROW(w->items, w->nr + 1, w->alloc);
+	want = &w->items[w->nr];
+	want->key = key;
+	want->name = guest ? key : member;
+	want->guest = guest;
+	want->pos = pos;
+	json_array_append_new(keys, json_integer((json_int_t)w->nr));
+	w->nr++;
+}
+
+static void wants_collect(struct member_wants *w, const struct config *cfg)
+{
+	size_t p, g, i;
+
+	memset(w, 0, sizeof(*w));
+	w->declared = json_object();
+	w->by_group = json_object();
+	for (g = 0; g < cfg->groups_nr; g++)
+		if (cfg->groups[g].name.value)
+			json_object_set_new(w->declared, cfg->groups[g].name.value,
+					    json_integer((json_int_t)g));
+	for (p = 0; p < cfg->partners_nr; p++) {
+		const struct cfg_partner *partner = &cfg->partners[p];
+
+		for (g = 0; g < partner->guests_nr; g++) {
+			const struct cfg_guest *guest = &partner->guests[g];
+
+			for (i = 0; i < guest->groups.nr; i++)
+				wants_add(w, guest->groups.items[i].value, guest->email.value, 1,
+					  &guest->groups.items[i].pos);
+			for (i = 0; i < partner->guest_groups.nr; i++)
+				wants_add(w, partner->guest_groups.items[i].value,
+					  guest->email.value, 1,
+					  &partner->guest_groups.items[i].pos);
+		}
+	}
+	for (g = 0; g < cfg->groups_nr; g++)
+		for (i = 0; i < cfg->groups[g].members.nr; i++)
+			wants_add(w, cfg->groups[g].name.value,
+				  cfg->groups[g].members.items[i].value, 0,
+				  &cfg->groups[g].members.items[i].pos);
+}
+
+static void wants_release(struct member_wants *w)
+{
+	size_t i;
+
+	for (i = 0; i < w->nr; i++)
+		free(w->items[i].key);
+	free(w->items);
+	json_decref(w->declared);
+	json_decref(w->by_group);
+}
+
+/* address -> true for every action the earlier kinds put in the plan. */
+static json_t *planned_addresses(const struct plan *plan)
+{
+	json_t *set = json_object();
+	size_t i;
+
+	for (i = 0; i < plan->nr; i++)
+		json_object_set_new(set, plan->actions[i].address, json_true());
+	return set;
+}
+
+struct group_diff {
+	const struct reconcile_ctx *ctx;
+	struct plan *plan;
+	json_t *planned;
+	const struct cfg_group *group;
+	const char *group_id; /* NULL when this plan creates the group */
+	char *group_address;
+	json_t *claimed; /* live member ids that are declared */
+	json_t *named;   /* action names already used for this group */
+};
+
+static void plan_member_add(struct group_diff *gd, const struct member_want *w, const char *uid)
+{
+	char *name = xstrfmt("%s/%s", gd->group->name.value, w->name);
+	char *guest_address = w->guest ? xstrfmt("guest.%s", w->key) : NULL;
+	struct plan_action *a;
+
+	if (json_object_get(gd->named, name))
+		goto out;
+	json_object_set_new(gd->named, name, json_true());
+	a = plan_add_action(gd->plan, &kind_group_member, PLAN_CREATE, name, w->pos);
+	plan_action_add_change(a, "member", NULL, json_string(w->name));
+	if (json_object_get(gd->planned, gd->group_address))
+		plan_action_depends_on(a, gd->group_address);
+	if (guest_address && json_object_get(gd->planned, guest_address))
+		plan_action_depends_on(a, guest_address);
+	a->data = json_pack("{s:o, s:o}", "group", object_ref(gd->group_id, gd->group_address),
+			    "member", object_ref(uid, guest_address));
+out:
+	free(name);
+	free(guest_address);
+}
+
+static void plan_wanted_members(struct group_diff *gd, const struct member_wants *w,
+				const json_t *live_members)
+{
+	const struct reconcile_ctx *ctx = gd->ctx;
+	json_t *indexes = json_object_get(w->by_group, gd->group->name.value), *at;
+	size_t i;
+
+	json_array_foreach(indexes, i, at)
+	{
+		const struct member_want *want = &w->items[json_integer_value(at)];
+		json_t *user = want->guest ? live_user_by_email(ctx->index, want->key)
+					   : live_user_by_upn(ctx->index, want->key);
+		const char *uid = json_str(user, "id");
+
+		if (uid && json_object_get(live_members, uid)) {
+			json_object_set_new(gd->claimed, uid, json_true());
+			continue;
+		}
+		if (!uid && !want->guest) {
+			diag_error(ctx->diags, want->pos,
+				   "group '%s': member %s is not a user in the tenant",
+				   gd->group->name.value, want->name);
+			continue;
+		}
+		if (!uid) {
+			char *guest_address = xstrfmt("guest.%s", want->key);
+			int planned = json_object_get(gd->planned, guest_address) != NULL;
+
+			free(guest_address);
+			if (!planned)
+				continue;
+		} else {
+			json_object_set_new(gd->claimed, uid, json_true());
+		}
+		plan_member_add(gd, want, uid);
+	}
+}
+
+static void plan_undeclared_removals(struct group_diff *gd, const json_t *live_group)
+{
+	const struct cfg_group *g = gd->group;
+	json_t *id_value;
+	size_t i;
+
+	json_array_foreach(json_object_get(live_group, "members"), i, id_value)
+	{
+		const char *id = json_string_value(id_value);
+		json_t *user = id ? live_user_by_id(gd->ctx->index, id) : NULL;
+		struct plan_action *a;
+		char *member, *name;
+
+		if (!user || json_object_get(gd->claimed, id))
+			continue;
+		if (live_user_is_external(user))
+			member = live_user_email(user);
+		else
+			member = json_str(user, "userPrincipalName")
+				     ? xstrdup(json_str(user, "userPrincipalName"))
+				     : NULL;
+		if (!member)
+			member = xstrdup(id);
+		name = xstrfmt("%s/%s", g->name.value, member);
+		if (!json_object_get(gd->named, name)) {
+			json_object_set_new(gd->named, name, json_true());
+			a = plan_add_action(gd->plan, &kind_group_member, PLAN_DELETE, name,
+					    &g->membership.pos);
+			plan_action_add_change(a, "member", json_string(member), NULL);
+			a->data = json_pack("{s:{s:s}, s:{s:s}}", "group", "id", gd->group_id,
+					    "member", "id", id);
+		}
+		free(member);
+		free(name);
+	}
+}
+
+static int group_member_diff(const struct reconcile_ctx *ctx, struct plan *plan)
+{
+	struct member_wants wants;
+	json_t *counts = live_group_name_counts(ctx->live);
+	json_t *planned = planned_addresses(plan);
+	size_t i;
+
+	wants_collect(&wants, ctx->cfg);
+	for (i = 0; i < ctx->cfg->groups_nr; i++) {
+		const struct cfg_group *g = &ctx->cfg->groups[i];
+		struct group_diff gd = {ctx, plan, planned, g, NULL, NULL, NULL, NULL};
+		json_t *live_group, *live_members, *id;
+		size_t j;
+
+		if (!g->name.value ||
+		    json_integer_value(json_object_get(counts, g->name.value)) > 1)
+			continue;
+		live_group = live_group_by_name(ctx->index, g->name.value);
+		gd.group_address = xstrfmt("group.%s", g->name.value);
+		if (!live_group && !json_object_get(planned, gd.group_address)) {
+			free(gd.group_address);
+			continue;
+		}
+		gd.group_id = json_str(live_group, "id");
+		gd.claimed = json_object();
+		gd.named = json_object();
+		live_members = json_object();
+		json_array_foreach(json_object_get(live_group, "members"), j,
+				   id) if (json_is_string(id))
+		    json_object_set_new(live_members, json_string_value(id), json_true());
+		plan_wanted_members(&gd, &wants, live_members);
+		if (live_group && gd.group_id &&
+		    !(g->membership.set && g->membership.value == MEMBERSHIP_ADDITIVE))
+			plan_undeclared_removals(&gd, live_group);
+		json_decref(live_members);
+		json_decref(gd.claimed);
+		json_decref(gd.named);
+		free(gd.group_address);
+	}
+	wants_release(&wants);
+	json_decref(counts);
+	json_decref(planned);
+	return 0;
+}
+
+static enum apply_step_result
+group_member_apply_step(struct apply_ctx *ctx, const struct plan_action *action, json_t *state,
+			const struct tenant_request *prev, struct tenant_request *next)
+{
+	const char *gid = apply_ctx_resolve(ctx, action->data, "group");
+	const char *uid = apply_ctx_resolve(ctx, action->data, "member");
+	int adding = action->op == PLAN_CREATE;
+
+	if (!gid || !uid) {
+		apply_ctx_fail(ctx, action, prev, "%s: the %s has no id (was it created?)",
+			       action->address, gid ? "member" : "group");
+		return APPLY_STEP_FAILED;
+	}
+	if (prev) {
+		if (tenant_request_ok(prev))
+			return APPLY_STEP_DONE;
+		if (adding && prev->status == 400 && answer_message_contains(prev, "already exist"))
+			return APPLY_STEP_DONE;
+		if (!adding && prev->status == 404)
+			return APPLY_STEP_DONE;
+		/* Adding and removing are idempotent: a lost answer is sent once more. */
+		if (!answer_is_ambiguous(prev) || json_is_true(json_object_get(state, "retried")))
+			return apply_fail_request(ctx, action, prev);
+		json_object_set_new(state, "retried", json_true());
+	}
+	if (adding) {
+		char *ref = xstrfmt(DIRECTORY_OBJECT_URL "%s", uid);
+
+		tenant_request_init(next, "POST", json_pack("{s:s}", "@odata.id", ref),
+				    TENANT_BATCHABLE | TENANT_RETRY_NOT_FOUND, action->address,
+				    "/v1.0/groups/%s/members/$ref", gid);
+		free(ref);
+	} else {
+		tenant_request_init(next, "DELETE", NULL, TENANT_BATCHABLE, action->address,
+				    "/v1.0/groups/%s/members/%s/$ref", gid, uid);
+	}
+	return APPLY_STEP_MORE;
+}
 
 const struct kind kind_group_member = {
-	.name = "group_member",
+    .name = "group_member",
+    .read = group_member_read,
+    .diff = group_member_diff,
+    .apply_step = group_member_apply_step,
 };

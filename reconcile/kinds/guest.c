@@ -1,8 +1,470 @@
 /*
- * guest: placeholder until the kind lands (no read, no diff, no apply).
+ * guest: B2B guests, matched by email (guest.<email lowercased>).
+ *
+ * Reads every guest of the tenant in pages of 999, then looks up by mail, in
+ * batched `mail in (...)` filters, the declared guests the listing did not
+ * answer for (invited as userType Member, or changed to it), so requests stay
+ * bounded by the tenant's size and the number of new guests.
+ *
+ * A missing guest is invited (POST /invitations); a present one is updated
+ * (displayName, userType) and re-invited when it is still PendingAcceptance
+ * after invitations.resendPendingAfter. Guests are deleted only under their
+ * partner's pruneGuests. An invitation whose answer is lost is looked up by
+ * mail before it is sent again, so one email never gets two in one apply.
  */
-#include "../kind.h"
+#include "directory_common.h"
+#include "../../schema/base/strbuf.h"
+#include "../../schema/base/xalloc.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#define GUEST_SELECT                                                                               \
+	"id,displayName,mail,otherMails,userPrincipalName,userType,externalUserState,"             \
+	"externalUserStateChangeDateTime,creationType,createdDateTime,accountEnabled"
+
+extern const struct kind kind_guest;
+
+static void user_emails_add(json_t *emails, const json_t *user)
+{
+	const char *mail = json_str(user, "mail");
+	char *from_upn = guest_email_from_upn(json_str(user, "userPrincipalName"));
+	json_t *other;
+	size_t i;
+
+	if (mail) {
+		char *lower = lowercase_dup(mail);
+
+		json_object_set_new(emails, lower, json_true());
+		free(lower);
+	}
+	if (from_upn)
+		json_object_set_new(emails, from_upn, json_true());
+	free(from_upn);
+	json_array_foreach(json_object_get(user, "otherMails"), i, other)
+	{
+		char *lower;
+
+		if (!json_is_string(other))
+			continue;
+		lower = lowercase_dup(json_string_value(other));
+		json_object_set_new(emails, lower, json_true());
+		free(lower);
+	}
+}
+
+static int requests_check(struct request_list *reqs)
+{
+	size_t i;
+
+	for (i = 0; i < reqs->nr; i++) {
+		if (!tenant_request_ok(&reqs->items[i])) {
+			char *why = tenant_request_describe_error(&reqs->items[i]);
+
+			b2b_error_set("%s", why);
+			free(why);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static int guest_read(struct reconcile_ctx *ctx)
+{
+	struct request_list reqs = REQUEST_LIST_INIT;
+	struct desired_guests dg;
+	json_t *users = live_collection(ctx->live, "users");
+	json_t *seen = live_id_set(users), *known = json_object(), *missing = json_array(), *u;
+	int ret = -1;
+	size_t i;
+
+	tenant_request_init(
+	    request_list_add(&reqs), "GET", NULL, TENANT_PAGED, "list guests",
+	    "/v1.0/users?$filter=userType%%20eq%%20%%27Guest%%27&$select=%s&$top=999",
+	    GUEST_SELECT);
+	if (tenant_run(ctx->tenant, reqs.items, reqs.nr) < 0 || requests_check(&reqs) < 0)
+		goto out;
+	live_merge_objects(users, seen, reqs.items[0].response, NULL);
+	request_list_release(&reqs);
+
+	json_array_foreach(users, i, u) user_emails_add(known, u);
+	desired_guests_collect(&dg, ctx->cfg);
+	for (i = 0; i < dg.nr; i++)
+		if (!json_object_get(known, dg.items[i].email))
+			json_array_append_new(missing, json_string(dg.items[i].email));
+	desired_guests_release(&dg);
+
+	request_list_add_in_filters(&reqs, "users", "mail", missing, GUEST_SELECT,
+				    "find declared guests by mail");
+	if (tenant_run(ctx->tenant, reqs.items, reqs.nr) < 0 || requests_check(&reqs) < 0)
+		goto out;
+	for (i = 0; i < reqs.nr; i++)
+		live_merge_objects(users, seen, reqs.items[i].response, NULL);
+	ret = 0;
+out:
+	request_list_release(&reqs);
+	json_decref(seen);
+	json_decref(known);
+	json_decref(missing);
+	return ret;
+}
+
+static const char *declared_user_type(const struct cfg_guest *guest)
+{
+	return guest->user_type.set && guest->user_type.value == USER_TYPE_MEMBER ? "Member"
+										  : "Guest";
+}
+
+static json_t *invitation_body(const struct config *cfg, const struct desired_guest *d)
+{
+	const struct cfg_invitations *inv = &cfg->invitations;
+	json_t *body = json_object();
+
+	json_object_set_new(body, "invitedUserEmailAddress", json_string(d->guest->email.value));
+	if (inv->redirect_url.value) {
+		json_object_set_new(body, "inviteRedirectUrl",
+				    json_string(inv->redirect_url.value));
+	} else {
+		char *url = xstrfmt("https://myapps.microsoft.com/%s",
+				    cfg->tenant_id.value ? cfg->tenant_id.value : "");
+
+		json_object_set_new(body, "inviteRedirectUrl", json_string(url));
+		free(url);
+	}
+	json_object_set_new(body, "sendInvitationMessage",
+			    json_boolean(inv->send_email.set ? inv->send_email.value : 1));
+	if (d->guest->display_name.value)
+		json_object_set_new(body, "invitedUserDisplayName",
+				    json_string(d->guest->display_name.value));
+	json_object_set_new(body, "invitedUserType", json_string(declared_user_type(d->guest)));
+	if (inv->message.value)
+		json_object_set_new(
+		    body, "invitedUserMessageInfo",
+		    json_pack("{s:s}", "customizedMessageBody", inv->message.value));
+	return body;
+}
+
+static void plan_guest_create(const struct reconcile_ctx *ctx, struct plan *plan,
+			      const struct desired_guest *d, int domains_change)
+{
+	struct plan_action *a =
+	    plan_add_action(plan, &kind_guest, PLAN_CREATE, d->email, &d->guest->pos);
+
+	plan_action_add_change(a, "email", NULL, json_string(d->guest->email.value));
+	if (d->guest->display_name.value)
+		plan_action_add_change(a, "displayName", NULL,
+				       json_string(d->guest->display_name.value));
+	plan_action_add_change(a, "userType", NULL, json_string(declared_user_type(d->guest)));
+	if (domains_change)
+		plan_action_depends_on(a, "invitation_domains.tenant");
+	a->data =
+	    json_pack("{s:s, s:o}", "email", d->email, "invitation", invitation_body(ctx->cfg, d));
+}
+
+/* "2024-05-01T10:00:00Z", with or without fraction and zone; -1 when unreadable. */
+static time_t parse_graph_time(const char *s)
+{
+	struct tm tm;
+
+	memset(&tm, 0, sizeof(tm));
+	if (!s || sscanf(s, "%d-%d-%dT%d:%d:%d", &tm.tm_year, &tm.tm_mon, &tm.tm_mday, &tm.tm_hour,
+			 &tm.tm_min, &tm.tm_sec) != 6)
+		return (time_t)-1;
+	tm.tm_year -= 1900;
+	tm.tm_mon -= 1;
+	return timegm(&tm);
+}
+
+/* The time the guest's invitation has been pending since, when it is due again. */
+static const char *pending_too_long(const struct reconcile_ctx *ctx, const json_t *live)
+{
+	const struct cfg_expiry *after = &ctx->cfg->invitations.resend_pending_after;
+	const char *state = json_str(live, "externalUserState");
+	const char *since = json_str(live, "externalUserStateChangeDateTime");
+	time_t t;
+
+	if (!after->set || after->kind != EXPIRY_DURATION || !state ||
+	    strcmp(state, "PendingAcceptance"))
+		return NULL;
+	if (!since)
+		since = json_str(live, "createdDateTime");
+	t = parse_graph_time(since);
+	if (t == (time_t)-1 || (long long)(ctx->now - t) < after->approx_seconds)
+		return NULL;
+	return since;
+}
+
+static void plan_guest_update(const struct reconcile_ctx *ctx, struct plan *plan,
+			      const struct desired_guest *d, const json_t *live)
+{
+	const char *live_name = json_str(live, "displayName");
+	const char *live_type = json_str(live, "userType");
+	const char *want_type = declared_user_type(d->guest);
+	const char *pending_since = pending_too_long(ctx, live);
+	json_t *body = json_object();
+	struct plan_action *a;
+
+	if (d->guest->display_name.value &&
+	    !str_equal_loose(live_name, d->guest->display_name.value))
+		json_object_set_new(body, "displayName", json_string(d->guest->display_name.value));
+	if (!live_type || strcasecmp(live_type, want_type))
+		json_object_set_new(body, "userType", json_string(want_type));
+	if (!json_object_size(body) && !pending_since) {
+		json_decref(body);
+		return;
+	}
+	a = plan_add_action(plan, &kind_guest, PLAN_UPDATE, d->email, &d->guest->pos);
+	if (json_object_get(body, "displayName"))
+		plan_action_add_change(a, "displayName", live_name ? json_string(live_name) : NULL,
+				       json_string(d->guest->display_name.value));
+	if (json_object_get(body, "userType"))
+		plan_action_add_change(a, "userType", live_type ? json_string(live_type) : NULL,
+				       json_string(want_type));
+	a->data = json_pack("{s:s, s:s}", "id", json_str(live, "id"), "email", d->email);
+	if (json_object_size(body))
+		json_object_set(a->data, "body", body);
+	if (pending_since) {
+		char *before = xstrfmt("PendingAcceptance since %s", pending_since);
+
+		plan_action_add_change(a, "invitation", json_string(before), json_string("resend"));
+		json_object_set_new(a->data, "invitation", invitation_body(ctx->cfg, d));
+		free(before);
+	}
+	json_decref(body);
+}
+
+/* Domain (lowercased) -> the pruning partner, for every partner with pruneGuests: true. */
+static json_t *prune_domains(const struct config *cfg)
+{
+	json_t *owners = json_object();
+	size_t p, i;
+
+	for (p = 0; p < cfg->partners_nr; p++) {
+		const struct cfg_partner *partner = &cfg->partners[p];
+
+		if (!partner->prune_guests.set || !partner->prune_guests.value)
+			continue;
+		for (i = 0; i < partner->domains.nr; i++) {
+			char *domain;
+
+			if (!partner->domains.items[i].value)
+				continue;
+			domain = lowercase_dup(partner->domains.items[i].value);
+			if (!json_object_get(owners, domain))
+				json_object_set_new(owners, domain, json_integer((json_int_t)p));
+			free(domain);
+		}
+	}
+	return owners;
+}
+
+static void plan_guest_prunes(const struct reconcile_ctx *ctx, struct plan *plan,
+			      const struct desired_guests *dg, const json_t *matched)
+{
+	json_t *owners = prune_domains(ctx->cfg), *planned = json_object(), *u;
+	size_t i;
+
+	if (!json_object_size(owners))
+		goto out;
+	json_array_foreach(json_object_get(ctx->live, "users"), i, u)
+	{
+		const char *id = json_str(u, "id"), *at;
+		const struct cfg_partner *partner;
+		struct plan_action *a;
+		json_t *owner;
+		char *email;
+
+		if (!id || json_object_get(matched, id) || !live_user_is_external(u))
+			continue;
+		email = live_user_email(u);
+		at = email ? strrchr(email, '@') : NULL;
+		owner = at ? json_object_get(owners, at + 1) : NULL;
+		if (!owner || desired_guests_find(dg, email) || json_object_get(planned, email)) {
+			free(email);
+			continue;
+		}
+		partner = &ctx->cfg->partners[json_integer_value(owner)];
+		a = plan_add_action(plan, &kind_guest, PLAN_DELETE, email,
+				    &partner->prune_guests.pos);
+		plan_action_add_change(a, "email", json_string(email), NULL);
+		if (json_str(u, "displayName"))
+			plan_action_add_change(a, "displayName",
+					       json_string(json_str(u, "displayName")), NULL);
+		a->data = json_pack("{s:s, s:s}", "id", id, "email", email);
+		json_object_set_new(planned, email, json_true());
+		free(email);
+	}
+out:
+	json_decref(owners);
+	json_decref(planned);
+}
+
+static int guest_diff(const struct reconcile_ctx *ctx, struct plan *plan)
+{
+	struct desired_guests dg;
+	json_t *matched = json_object();
+	int domains_change = plan_find(plan, "invitation_domains.tenant") != NULL;
+	size_t i;
+
+	desired_guests_collect(&dg, ctx->cfg);
+	for (i = 0; i < dg.nr; i++) {
+		const struct desired_guest *d = &dg.items[i];
+		json_t *live = live_user_by_email(ctx->index, d->email);
+
+		if (!live) {
+			plan_guest_create(ctx, plan, d, domains_change);
+			continue;
+		}
+		if (json_str(live, "id"))
+			json_object_set_new(matched, json_str(live, "id"), json_true());
+		if (!live_user_is_external(live)) {
+			diag_error(ctx->diags, &d->guest->email.pos,
+				   "guest %s: the tenant user %s has this email and is not an "
+				   "external user; b2bctl manages only guests",
+				   d->guest->email.value, json_str(live, "userPrincipalName"));
+			continue;
+		}
+		plan_guest_update(ctx, plan, d, live);
+	}
+	plan_guest_prunes(ctx, plan, &dg, matched);
+	json_decref(matched);
+	desired_guests_release(&dg);
+	return 0;
+}
+
+static void request_invite(const struct plan_action *action, struct tenant_request *next)
+{
+	tenant_request_init(next, "POST",
+			    json_deep_copy(json_object_get(action->data, "invitation")),
+			    TENANT_BATCHABLE, action->address, "/v1.0/invitations");
+}
+
+static void request_lookup_by_mail(const struct plan_action *action, struct tenant_request *next)
+{
+	struct strbuf mail = STRBUF_INIT;
+
+	strbuf_add_odata_literal(&mail, json_str(action->data, "email"));
+	tenant_request_init(next, "GET", NULL, TENANT_PAGED, action->address,
+			    "/v1.0/users?$filter=mail%%20eq%%20%s&$select=id,mail,userType",
+			    mail.buf);
+	strbuf_release(&mail);
+}
+
+static enum apply_step_result invited(struct apply_ctx *ctx, const struct plan_action *action,
+				      const struct tenant_request *prev)
+{
+	const char *id = json_str(json_object_get(prev->response, "invitedUser"), "id");
+
+	if (!id) {
+		apply_ctx_fail(ctx, action, prev,
+			       "%s: the invitation answer carries no invitedUser.id",
+			       action->address);
+		return APPLY_STEP_FAILED;
+	}
+	apply_ctx_set_id(ctx, action->address, id);
+	return APPLY_STEP_DONE;
+}
+
+/*
+ * create: invite; when the answer is lost, look the user up by mail and invite
+ * again only when it is not there, once.
+ */
+static enum apply_step_result guest_apply_create(struct apply_ctx *ctx,
+						 const struct plan_action *action, json_t *state,
+						 const struct tenant_request *prev,
+						 struct tenant_request *next)
+{
+	const char *step = json_str(state, "step");
+	json_t *found;
+
+	if (!prev) {
+		json_object_set_new(state, "step", json_string("invite"));
+		request_invite(action, next);
+		return APPLY_STEP_MORE;
+	}
+	if (!strcmp(step, "invite")) {
+		if (tenant_request_ok(prev))
+			return invited(ctx, action, prev);
+		if (!answer_is_ambiguous(prev) || json_is_true(json_object_get(state, "retried")))
+			return apply_fail_request(ctx, action, prev);
+		json_object_set_new(state, "step", json_string("lookup"));
+		request_lookup_by_mail(action, next);
+		return APPLY_STEP_MORE;
+	}
+	if (!tenant_request_ok(prev))
+		return apply_fail_request(ctx, action, prev);
+	found = json_object_get(prev->response, "value");
+	if (json_array_size(found)) {
+		apply_ctx_set_id(ctx, action->address, json_str(json_array_get(found, 0), "id"));
+		return APPLY_STEP_DONE;
+	}
+	json_object_set_new(state, "step", json_string("invite"));
+	json_object_set_new(state, "retried", json_true());
+	request_invite(action, next);
+	return APPLY_STEP_MORE;
+}
+
+/* update: PATCH the user when fields differ, then re-invite when due. */
+static enum apply_step_result guest_apply_update(struct apply_ctx *ctx,
+						 const struct plan_action *action, json_t *state,
+						 const struct tenant_request *prev,
+						 struct tenant_request *next)
+{
+	const char *id = json_str(action->data, "id");
+	json_t *body = json_object_get(action->data, "body");
+	const char *step = json_str(state, "step");
+
+	if (prev && !tenant_request_ok(prev))
+		return apply_fail_request(ctx, action, prev);
+	if (!prev && json_object_size(body)) {
+		json_object_set_new(state, "step", json_string("patch"));
+		tenant_request_init(next, "PATCH", json_deep_copy(body), TENANT_BATCHABLE,
+				    action->address, "/v1.0/users/%s", id);
+		return APPLY_STEP_MORE;
+	}
+	if ((!prev || !strcmp(step, "patch")) && json_object_get(action->data, "invitation")) {
+		json_object_set_new(state, "step", json_string("invite"));
+		request_invite(action, next);
+		return APPLY_STEP_MORE;
+	}
+	apply_ctx_set_id(ctx, action->address, id);
+	return APPLY_STEP_DONE;
+}
+
+static enum apply_step_result guest_apply_step(struct apply_ctx *ctx,
+					       const struct plan_action *action, json_t *state,
+					       const struct tenant_request *prev,
+					       struct tenant_request *next)
+{
+	const char *id = json_str(action->data, "id");
+
+	if (action->op != PLAN_CREATE && !id) {
+		apply_ctx_fail(ctx, action, prev, "%s: the plan holds no user id", action->address);
+		return APPLY_STEP_FAILED;
+	}
+	switch (action->op) {
+	case PLAN_CREATE:
+		return guest_apply_create(ctx, action, state, prev, next);
+	case PLAN_UPDATE:
+		return guest_apply_update(ctx, action, state, prev, next);
+	case PLAN_DELETE:
+		if (!prev) {
+			tenant_request_init(next, "DELETE", NULL, TENANT_BATCHABLE, action->address,
+					    "/v1.0/users/%s", id);
+			return APPLY_STEP_MORE;
+		}
+		if (!tenant_request_ok(prev) && prev->status != 404)
+			return apply_fail_request(ctx, action, prev);
+		return APPLY_STEP_DONE;
+	}
+	return APPLY_STEP_FAILED;
+}
 
 const struct kind kind_guest = {
-	.name = "guest",
+    .name = "guest",
+    .read = guest_read,
+    .diff = guest_diff,
+    .apply_step = guest_apply_step,
 };
