@@ -251,6 +251,54 @@ int apply_check_deletes(const struct plan *plan, const struct config *cfg, long 
 	return 0;
 }
 
+/* A saved plan is applied only while the tenant still asks for exactly it. */
+
+static int json_same(const json_t *a, const json_t *b)
+{
+	if (!a || json_is_null(a))
+		return !b || json_is_null(b);
+	return b && json_equal((json_t *)a, (json_t *)b);
+}
+
+static int action_same(const struct plan_action *a, const struct plan_action *b)
+{
+	size_t i;
+
+	if (a->op != b->op || a->changes_nr != b->changes_nr || !json_same(a->data, b->data))
+		return 0;
+	for (i = 0; i < a->changes_nr; i++) {
+		const struct plan_change *x = &a->changes[i], *y = &b->changes[i];
+
+		if (strcmp(x->path, y->path) || !json_same(x->before, y->before) ||
+		    !json_same(x->after, y->after))
+			return 0;
+	}
+	return 1;
+}
+
+static int changed_since(const struct plan_action *a)
+{
+	return b2b_error_set("%s %s changed since the plan was made; run plan again",
+			     a->kind ? a->kind->name : "object", a->name);
+}
+
+int apply_check_current(const struct plan *saved, const struct plan *fresh)
+{
+	size_t i;
+
+	for (i = 0; i < saved->nr; i++) {
+		const struct plan_action *a = &saved->actions[i];
+		const struct plan_action *now = plan_find(fresh, a->address);
+
+		if (!now || !action_same(a, now))
+			return changed_since(a);
+	}
+	for (i = 0; i < fresh->nr; i++)
+		if (!plan_find(saved, fresh->actions[i].address))
+			return changed_since(&fresh->actions[i]);
+	return 0;
+}
+
 /* ids: what exists now, by address. */
 
 static void ids_add_by_name(json_t *ids, const json_t *live, const char *collection,

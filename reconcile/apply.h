@@ -78,4 +78,12 @@ void apply_ctx_release(struct apply_ctx *ctx);
  */
 int apply_check_deletes(const struct plan *plan, const struct config *cfg, long long max_destroy);
 
+/*
+ * For a saved plan: 0 when `fresh` (planned again from the same configuration
+ * against the tenant as it is now) holds exactly the saved actions; -1 with
+ * b2b_error naming the first object that differs ("group finance-readers
+ * changed since the plan was made; run plan again").
+ */
+int apply_check_current(const struct plan *saved, const struct plan *fresh);
+
 #endif

@@ -509,6 +509,52 @@ static void test_dependency_cycle_is_skipped_not_hung(void **state)
 	assert_non_null(strstr(report_text(fx), "dependency cycle"));
 }
 
+static struct plan *two_action_plan(const char *description)
+{
+	struct plan *plan = plan_new();
+	struct plan_action *a;
+
+	a = plan_add_action(plan, &fake_group, PLAN_UPDATE, "finance-readers", NULL);
+	plan_action_add_change(a, "description", json_string("old"), json_string(description));
+	a->data = json_pack("{s:s, s:{s:s}}", "id", "g-1", "body", "description", description);
+	plan_add_action(plan, &fake_member, PLAN_CREATE, "finance-readers/a@contoso.com", NULL);
+	return plan;
+}
+
+static void test_saved_plan_must_match_a_fresh_plan(void **state)
+{
+	struct plan *saved = two_action_plan("Finance"), *fresh = two_action_plan("Finance");
+	struct plan_action *a;
+
+	(void)state;
+	assert_int_equal(apply_check_current(saved, fresh), 0);
+
+	json_object_set_new(json_object_get(fresh->actions[0].data, "body"), "description",
+			    json_string("Finance!"));
+	assert_int_equal(apply_check_current(saved, fresh), -1);
+	assert_string_equal(b2b_error_last(), "group finance-readers changed since the plan was "
+					      "made; run plan again");
+	plan_free(fresh);
+
+	fresh = two_action_plan("Finance");
+	a = plan_add_action(fresh, &fake_member, PLAN_DELETE, "finance-readers/b@contoso.com",
+			    NULL);
+	assert_int_equal(apply_check_current(saved, fresh), -1);
+	assert_string_equal(b2b_error_last(), "group_member finance-readers/b@contoso.com changed "
+					      "since the plan was made; run plan again");
+	assert_int_equal(apply_check_current(fresh, saved), -1);
+	(void)a;
+	plan_free(fresh);
+
+	/* Already applied by someone else: the fresh plan has nothing for it. */
+	fresh = plan_new();
+	plan_add_action(fresh, &fake_group, PLAN_UPDATE, "finance-readers", NULL);
+	assert_int_equal(apply_check_current(saved, fresh), -1);
+	assert_non_null(strstr(b2b_error_last(), "group finance-readers changed"));
+	plan_free(fresh);
+	plan_free(saved);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -531,6 +577,7 @@ int main(void)
 					    teardown),
 	    cmocka_unit_test_setup_teardown(test_dependency_cycle_is_skipped_not_hung, setup,
 					    teardown),
+	    cmocka_unit_test(test_saved_plan_must_match_a_fresh_plan),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
