@@ -1,14 +1,114 @@
 /*
- * plan: placeholder until the command lands; it says so and fails.
+ * plan: shows what apply would change in the tenant to match the
+ * configuration, and optionally saves it as a plan file for apply.
+ *
+ * load -> validate (errors: exit 1 before the tenant is contacted) -> open the
+ * tenant -> read -> diff -> render on stdout. Errors go to stderr.
  */
 #include "builtin.h"
+#include "common.h"
+#include "render.h"
+#include "../schema/base/xalloc.h"
 
 #include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+static const char *const plan_usage[] = {
+    "b2bctl plan [PATH...] [--out PLANFILE] [--format text|markdown|json] "
+    "[--detailed-exitcode]",
+    "",
+    "Reads the tenant, compares it with the configuration under PATH (default: the",
+    "current folder) and shows the actions apply would take, in the order it takes them.",
+    "Exit status: 0 success; 1 error; with --detailed-exitcode, 0 no changes, 2 changes.",
+    NULL,
+};
+
+static char *iso_now(void)
+{
+	char buf[32];
+	time_t now = time(NULL);
+	struct tm tm;
+
+	gmtime_r(&now, &tm);
+	strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	return xstrdup(buf);
+}
+
+static int save_plan(struct plan *plan, const char *path)
+{
+	char *text;
+	int ret;
+
+	free(plan->created);
+	plan->created = iso_now();
+	text = plan_to_json_text(plan, PLAN_JSON_FILE);
+	ret = write_file_atomic(path, text, strlen(text), 0600);
+	free(text);
+	return ret;
+}
 
 int cmd_plan(int argc, const char **argv)
 {
-	(void)argc;
-	(void)argv;
-	fputs("b2bctl plan: not available in this build yet\n", stderr);
-	return 1;
+	struct tenant_args ta = TENANT_ARGS_INIT;
+	const char *out = NULL, *format_name = NULL;
+	int detailed = 0, nr, format, ret = 1;
+	struct option opts[] = {
+	    OPT_STRING("out", 'o', &out, "PLANFILE", "save the plan for b2bctl apply (mode 0600)"),
+	    OPT_STRING("format", 0, &format_name, "FORMAT", "text (default), markdown or json"),
+	    OPT_BOOL("detailed-exitcode", 0, &detailed, "exit 2 when the plan has changes"),
+	    OPT_TENANT_ARGS(&ta),
+	    OPT_END(),
+	};
+	struct render_options ropts = {RENDER_PLAN, 0, 0};
+	struct strbuf text = STRBUF_INIT;
+	struct config *cfg = NULL;
+	struct tenant *tenant = NULL;
+	struct plan *plan = NULL;
+
+	nr = parse_options(argc, argv, opts, plan_usage);
+	if (nr == -2)
+		return 0;
+	if (nr < 0 || tenant_args_check(&ta, "plan"))
+		return 1;
+	format = render_format_from_name(format_name);
+	if (format < 0) {
+		fprintf(stderr, "b2bctl plan: --format must be text, markdown or json, not '%s'\n",
+			format_name);
+		return 1;
+	}
+
+	cfg = load_config(&ta, "plan", argv, nr);
+	if (!cfg)
+		return 1;
+	tenant = open_tenant(&ta, cfg);
+	if (!tenant) {
+		report_error("plan");
+		goto out;
+	}
+	plan = compute_plan(cfg, tenant, "plan");
+	if (!plan)
+		goto out;
+	if (out && save_plan(plan, out)) {
+		report_error("plan");
+		goto out;
+	}
+
+	ropts.color = format == RENDER_TEXT && use_color(&ta, stdout);
+	render_plan(&text, plan, (enum render_format)format, &ropts);
+	if (out && format == RENDER_TEXT)
+		strbuf_addf(&text, "\nSaved the plan to %s; run 'b2bctl apply %s' to apply it.\n",
+			    out, out);
+	fwrite(text.buf, 1, text.len, stdout);
+	if (fflush(stdout)) {
+		perror("b2bctl plan: writing the plan");
+		goto out;
+	}
+	ret = detailed && plan->nr ? 2 : 0;
+out:
+	strbuf_release(&text);
+	plan_free(plan);
+	tenant_free(tenant);
+	config_free(cfg);
+	return ret;
 }

@@ -1,0 +1,302 @@
+/*
+ * common: the pieces every tenant-reading command shares. See common.h.
+ */
+#include "common.h"
+#include "git.h"
+#include "../reconcile/lint.h"
+#include "../schema/base/strbuf.h"
+#include "../schema/base/xalloc.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+static const char *const clouds[] = {"public", "usgov", "usgov-dod", "china", NULL};
+
+int tenant_args_check(const struct tenant_args *ta, const char *cmd)
+{
+	const char *const *c;
+
+	if (ta->progress && strcmp(ta->progress, "auto") && strcmp(ta->progress, "always") &&
+	    strcmp(ta->progress, "never")) {
+		fprintf(stderr, "b2bctl %s: --progress must be auto, always or never, not '%s'\n",
+			cmd, ta->progress);
+		return -1;
+	}
+	if (ta->parallelism < 0 || ta->parallelism > 256) {
+		fprintf(stderr, "b2bctl %s: --parallelism must be between 1 and 256, not %lld\n",
+			cmd, ta->parallelism);
+		return -1;
+	}
+	if (ta->cloud) {
+		for (c = clouds; *c && strcmp(*c, ta->cloud); c++)
+			;
+		if (!*c) {
+			fprintf(stderr,
+				"b2bctl %s: --cloud must be public, usgov, usgov-dod or china, not "
+				"'%s'\n",
+				cmd, ta->cloud);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+void report_error(const char *cmd)
+{
+	fprintf(stderr, "b2bctl %s: %s\n", cmd, b2b_error_last());
+}
+
+struct config *load_config(const struct tenant_args *ta, const char *cmd, const char **paths,
+			   int paths_nr)
+{
+	static const char *const current_folder[] = {"."};
+	struct diag_list diags = DIAG_LIST_INIT;
+	struct git_source *git = NULL;
+	struct config_source source;
+	struct config *cfg;
+	size_t errors;
+
+	if (ta && ta->rev) {
+		git = git_source_open(ta->rev);
+		if (!git) {
+			report_error(cmd);
+			return NULL;
+		}
+		git_source_config(git, &source);
+	}
+	cfg = config_load(paths_nr > 0 ? paths : (const char **)current_folder,
+			  paths_nr > 0 ? (size_t)paths_nr : 1, git ? &source : NULL, &diags);
+	git_source_free(git);
+	errors = diag_count(&diags, DIAG_ERROR);
+	diag_print_text(stderr, &diags);
+	diag_list_release(&diags);
+	if (errors) {
+		fprintf(stderr, "b2bctl %s: the configuration has %zu error%s; nothing was read\n",
+			cmd, errors, errors == 1 ? "" : "s");
+		config_free(cfg);
+		return NULL;
+	}
+	return cfg;
+}
+
+int use_color(const struct tenant_args *ta, FILE *out)
+{
+	const char *no_color = getenv("NO_COLOR");
+
+	if ((ta && ta->no_color) || (no_color && *no_color))
+		return 0;
+	return isatty(fileno(out));
+}
+
+/* The progress line on stderr: rewritten in place on a terminal, one line per step otherwise. */
+struct progress {
+	int tty;
+	int shown;
+};
+
+static void progress_report(void *ctx, const char *what, size_t done, size_t total)
+{
+	struct progress *p = ctx;
+
+	if (!what) {
+		if (p->tty && p->shown)
+			fputs("\r\033[K", stderr);
+		p->shown = 0;
+		return;
+	}
+	if (p->tty)
+		fprintf(stderr, "\r\033[K%s (%zu/%zu)", what, done, total);
+	else
+		fprintf(stderr, "%s (%zu/%zu)\n", what, done, total);
+	p->shown = 1;
+	fflush(stderr);
+}
+
+static void attach_progress(struct tenant *t, const struct tenant_args *ta)
+{
+	static struct progress state;
+	const char *when = ta->progress ? ta->progress : "auto";
+
+	state.tty = isatty(fileno(stderr));
+	if (!strcmp(when, "never") || (!strcmp(when, "auto") && !state.tty))
+		return;
+	t->progress = progress_report;
+	t->progress_ctx = &state;
+}
+
+struct tenant *open_tenant(const struct tenant_args *ta, const struct config *cfg)
+{
+	const char *want = cfg ? cfg->tenant_id.value : NULL;
+	struct tenant *t;
+
+	if (ta->snapshot) {
+		t = tenant_snapshot_open(ta->snapshot);
+	} else {
+		struct graph_options opts;
+		const char *env_tenant = getenv("AZURE_TENANT_ID");
+
+		memset(&opts, 0, sizeof(opts));
+		opts.graph_url = ta->graph_url;
+		opts.authority_host = ta->authority_host;
+		opts.cloud = ta->cloud;
+		opts.tenant_id = env_tenant && *env_tenant ? env_tenant : want;
+		opts.parallelism = (unsigned)ta->parallelism;
+		opts.debug = ta->debug;
+		if (!opts.tenant_id) {
+			b2b_error_set("no tenant to read: set AZURE_TENANT_ID or tenant.id in the "
+				      "configuration, or use --tenant-snapshot FILE");
+			return NULL;
+		}
+		t = tenant_graph_open(&opts);
+	}
+	if (!t)
+		return NULL;
+	if (want && t->tenant_id && strcasecmp(want, t->tenant_id)) {
+		b2b_error_set("%s:%u: the configuration is for tenant %s, but %s holds tenant %s",
+			      cfg->tenant_id.pos.file ? cfg->tenant_id.pos.file : "configuration",
+			      cfg->tenant_id.pos.line, want,
+			      ta->snapshot ? ta->snapshot : "AZURE_TENANT_ID", t->tenant_id);
+		tenant_free(t);
+		return NULL;
+	}
+	attach_progress(t, ta);
+	return t;
+}
+
+static time_t plan_now(void)
+{
+	const char *fixed = getenv("B2BCTL_NOW");
+	char *end;
+	long long v;
+
+	if (fixed && *fixed) {
+		v = strtoll(fixed, &end, 10);
+		if (!*end && v > 0)
+			return (time_t)v;
+	}
+	return time(NULL);
+}
+
+static void copy_notices(struct diag_list *to, const struct diag_list *from)
+{
+	size_t i;
+
+	for (i = 0; i < from->nr; i++) {
+		const struct diag *d = &from->items[i];
+		struct src_pos pos = {d->file, d->line, d->col};
+
+		if (d->severity != DIAG_ERROR)
+			diag_add(to, d->severity, d->rule, &pos, "%s", d->message);
+	}
+}
+
+struct plan *compute_plan(const struct config *cfg, struct tenant *tenant, const char *cmd)
+{
+	struct diag_list diags = DIAG_LIST_INIT;
+	struct reconcile_ctx ctx;
+	struct plan *plan = plan_new();
+	size_t errors;
+
+	memset(&ctx, 0, sizeof(ctx));
+	ctx.cfg = cfg;
+	ctx.tenant = tenant;
+	ctx.live = json_object();
+	ctx.diags = &diags;
+	ctx.now = plan_now();
+
+	if (reconcile_read(&ctx) < 0)
+		goto fail_error;
+	if (diag_count(&diags, DIAG_ERROR))
+		goto fail_diags;
+	ctx.tenant = NULL;
+	if (reconcile_diff(&ctx, plan) < 0)
+		goto fail_error;
+	if (diag_count(&diags, DIAG_ERROR))
+		goto fail_diags;
+
+	copy_notices(&plan->warnings, &diags);
+	lint_run(cfg, ctx.live, ctx.now, &plan->warnings);
+	diag_sort(&plan->warnings);
+	errors = diag_count(&plan->warnings, DIAG_ERROR);
+	if (errors) {
+		diag_print_text(stderr, &plan->warnings);
+		fprintf(stderr, "b2bctl %s: %zu lint error%s (settings.lint can lower a rule)\n",
+			cmd, errors, errors == 1 ? "" : "s");
+		goto fail;
+	}
+	diag_list_release(&diags);
+	plan->live = ctx.live;
+	plan->fingerprints = plan_fingerprint_live(plan->live);
+	plan->config_hash = cfg->hash ? xstrdup(cfg->hash) : NULL;
+	plan->tenant_id = tenant->tenant_id ? xstrdup(tenant->tenant_id) : NULL;
+	return plan;
+
+fail_error:
+	diag_print_text(stderr, &diags);
+	report_error(cmd);
+	goto fail;
+fail_diags:
+	diag_sort(&diags);
+	diag_print_text(stderr, &diags);
+	fprintf(stderr,
+		"b2bctl %s: the tenant and the configuration do not fit together (%zu "
+		"error%s above)\n",
+		cmd, diag_count(&diags, DIAG_ERROR),
+		diag_count(&diags, DIAG_ERROR) == 1 ? "" : "s");
+fail:
+	diag_list_release(&diags);
+	json_decref(ctx.live);
+	plan_free(plan);
+	return NULL;
+}
+
+int write_file_atomic(const char *path, const void *data, size_t len, mode_t mode)
+{
+	struct strbuf tmp = STRBUF_INIT;
+	const char *p = data;
+	int fd;
+
+	strbuf_addf(&tmp, "%s.tmp.XXXXXX", path);
+	fd = mkstemp(tmp.buf);
+	if (fd < 0) {
+		b2b_error_set("%s: cannot create a temporary file: %s", path, strerror(errno));
+		strbuf_release(&tmp);
+		return -1;
+	}
+	if (fchmod(fd, mode) < 0)
+		goto fail;
+	while (len) {
+		ssize_t n = write(fd, p, len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			goto fail;
+		p += n;
+		len -= (size_t)n;
+	}
+	if (fsync(fd) < 0)
+		goto fail;
+	if (close(fd) < 0) {
+		fd = -1;
+		goto fail;
+	}
+	fd = -1;
+	if (rename(tmp.buf, path) < 0)
+		goto fail;
+	strbuf_release(&tmp);
+	return 0;
+fail:
+	b2b_error_set("%s: cannot write: %s", path, strerror(errno));
+	if (fd >= 0)
+		close(fd);
+	unlink(tmp.buf);
+	strbuf_release(&tmp);
+	return -1;
+}

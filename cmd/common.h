@@ -1,0 +1,90 @@
+/*
+ * common: what the commands that read the tenant share: the tenant options
+ * (one table fragment, OPT_TENANT_ARGS), loading the configuration with its
+ * diagnostics, opening the tenant, the progress line, the colour decision,
+ * computing a plan, and writing files atomically.
+ */
+#ifndef B2B_COMMON_H
+#define B2B_COMMON_H
+
+#include "options.h"
+#include "../reconcile/kind.h"
+#include "../reconcile/plan.h"
+#include "../schema/config.h"
+
+#include <stdio.h>
+#include <sys/types.h>
+
+struct tenant_args {
+	const char *snapshot;       /* --tenant-snapshot FILE */
+	const char *graph_url;      /* --graph-url, env B2BCTL_GRAPH_URL */
+	const char *authority_host; /* --authority-host, env AZURE_AUTHORITY_HOST */
+	const char *cloud;          /* --cloud public|usgov|usgov-dod|china */
+	long long parallelism;      /* --parallelism N; 0 for the backend's default */
+	int no_color;
+	const char *progress; /* auto (default), always, never */
+	int debug;            /* -v / --debug */
+	const char *rev;      /* --rev REV: the configuration at a git revision */
+};
+
+#define TENANT_ARGS_INIT                                                                           \
+	{                                                                                          \
+		NULL, NULL, NULL, NULL, 0, 0, NULL, 0, NULL                                        \
+	}
+
+#define OPT_TENANT_ARGS(ta)                                                                        \
+	OPT_GROUP("Tenant"),                                                                       \
+	    OPT_STRING("tenant-snapshot", 0, &(ta)->snapshot, "FILE",                              \
+		       "use the tenant held in a snapshot file instead of Microsoft Graph"),       \
+	    OPT_STRING_ENV("graph-url", &(ta)->graph_url, "URL", "B2BCTL_GRAPH_URL",               \
+			   "Microsoft Graph endpoint"),                                            \
+	    OPT_STRING_ENV("authority-host", &(ta)->authority_host, "URL", "AZURE_AUTHORITY_HOST", \
+			   "sign-in endpoint"),                                                    \
+	    OPT_STRING("cloud", 0, &(ta)->cloud, "NAME",                                           \
+		       "public (default), usgov, usgov-dod or china"),                             \
+	    OPT_INT("parallelism", 0, &(ta)->parallelism, "N",                                     \
+		    "concurrent Graph requests (default 8)"),                                      \
+	    OPT_STRING("rev", 0, &(ta)->rev, "REV",                                                \
+		       "read the configuration at a git revision, not the working tree"),          \
+	    OPT_GROUP("Output"), OPT_BOOL("no-color", 0, &(ta)->no_color, "never use colour"),     \
+	    OPT_STRING("progress", 0, &(ta)->progress, "WHEN",                                     \
+		       "progress on stderr: auto (on a terminal), always, never"),                 \
+	    OPT_COUNT("debug", 'v', &(ta)->debug,                                                  \
+		      "trace Graph requests on stderr (secrets redacted)")
+
+/* Checks the values of the tenant options; prints the problem and returns -1. */
+int tenant_args_check(const struct tenant_args *ta, const char *cmd);
+
+/*
+ * Loads and validates the configuration under paths (default "."), at --rev
+ * when given. Prints every diagnostic on stderr; returns NULL when the
+ * configuration is not usable (the caller exits 1).
+ */
+struct config *load_config(const struct tenant_args *ta, const char *cmd, const char **paths,
+			   int paths_nr);
+
+/*
+ * Opens the tenant: the snapshot file, or Microsoft Graph for the tenant in
+ * AZURE_TENANT_ID or else the configuration's tenant.id (cfg may be NULL).
+ * Refuses a tenant whose id differs from the configuration's. Attaches the
+ * progress reporter. NULL and b2b_error on failure.
+ */
+struct tenant *open_tenant(const struct tenant_args *ta, const struct config *cfg);
+
+/* Whether to colour what goes to `out`: never with NO_COLOR or --no-color or off a terminal. */
+int use_color(const struct tenant_args *ta, FILE *out);
+
+/*
+ * Reads the tenant and diffs it with the configuration: the plan (with its
+ * live model, config hash, tenant id and lint findings), or NULL after
+ * printing what went wrong on stderr.
+ */
+struct plan *compute_plan(const struct config *cfg, struct tenant *tenant, const char *cmd);
+
+/* Writes data to path through a temporary file in the same folder and rename(). */
+int write_file_atomic(const char *path, const void *data, size_t len, mode_t mode);
+
+/* Prints "b2bctl CMD: <last error>" on stderr. */
+void report_error(const char *cmd);
+
+#endif

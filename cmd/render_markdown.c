@@ -1,0 +1,302 @@
+/*
+ * render_markdown: a plan as a pull-request comment.
+ *
+ * The summary line comes first, then deletions called out, a table of counts
+ * per kind and one collapsed <details> section per kind with every action
+ * linked to the file:line that asks for it.
+ *
+ * Everything that comes from the configuration or the tenant (addresses,
+ * values, file names) is escaped so that it reads as plain text: it cannot
+ * start markup, close the <details>, break the table, insert HTML or mention
+ * anyone. When the whole comment would pass GitHub's limit, a summary form is
+ * produced instead (counts, deletions, the first actions) that fits; the
+ * comment is never cut off in the middle.
+ */
+#include "render.h"
+#include "../reconcile/kind.h"
+#include "../schema/base/xalloc.h"
+
+#include <string.h>
+
+/* Text that GitHub's Markdown shows as written. */
+static void md_escape(struct strbuf *out, const char *s)
+{
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		switch (c) {
+		case '<':
+			strbuf_addstr(out, "&lt;");
+			break;
+		case '>':
+			strbuf_addstr(out, "&gt;");
+			break;
+		case '&':
+			strbuf_addstr(out, "&amp;");
+			break;
+		case '@':
+			strbuf_addstr(out, "&#64;");
+			break;
+		case '\n':
+			strbuf_addstr(out, "\\\\n");
+			break;
+		case '\r':
+			strbuf_addstr(out, "\\\\r");
+			break;
+		case '|':
+		case '`':
+		case '*':
+		case '_':
+		case '[':
+		case ']':
+		case '\\':
+		case '#':
+		case '~':
+		case '!':
+		case '(':
+		case ')':
+			strbuf_addch(out, '\\');
+			strbuf_addch(out, (char)c);
+			break;
+		default:
+			strbuf_addch(out, (c < 0x20 || c == 0x7f) ? '?' : (char)c);
+			break;
+		}
+	}
+}
+
+/* A relative link target: path characters kept, everything else percent-encoded. */
+static void add_link_target(struct strbuf *out, const char *file, unsigned line)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	const unsigned char *p;
+
+	for (p = (const unsigned char *)file; *p; p++) {
+		if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+		    (*p >= '0' && *p <= '9') || strchr("/.-_~", *p)) {
+			strbuf_addch(out, (char)*p);
+		} else {
+			strbuf_addch(out, '%');
+			strbuf_addch(out, hex[*p >> 4]);
+			strbuf_addch(out, hex[*p & 15]);
+		}
+	}
+	strbuf_addf(out, "#L%u", line);
+}
+
+static void add_source_link(struct strbuf *out, const struct plan_action *a)
+{
+	if (!a->source_file) {
+		strbuf_addstr(out, "(not in the configuration)");
+		return;
+	}
+	strbuf_addstr(out, "([");
+	md_escape(out, a->source_file);
+	strbuf_addf(out, ":%u](", a->source_line);
+	add_link_target(out, a->source_file, a->source_line);
+	strbuf_addstr(out, "))");
+}
+
+static void add_value(struct strbuf *out, const json_t *v)
+{
+	char *text;
+
+	if (!v) {
+		strbuf_addstr(out, "null");
+		return;
+	}
+	text = json_dumps(v, JSON_ENCODE_ANY | JSON_PRESERVE_ORDER);
+	md_escape(out, text ? text : "?");
+	free(text);
+}
+
+static const char *op_word(enum plan_op op)
+{
+	return op == PLAN_CREATE ? "create" : op == PLAN_UPDATE ? "update" : "delete";
+}
+
+static void add_action_line(struct strbuf *out, const struct plan_action *a)
+{
+	strbuf_addf(out, "- **%s** ", op_word(a->op));
+	md_escape(out, a->address);
+	strbuf_addch(out, ' ');
+	add_source_link(out, a);
+	strbuf_addch(out, '\n');
+}
+
+static void add_action(struct strbuf *out, const struct plan_action *a)
+{
+	size_t i;
+
+	add_action_line(out, a);
+	for (i = 0; i < a->changes_nr; i++) {
+		const struct plan_change *c = &a->changes[i];
+
+		strbuf_addstr(out, "  - ");
+		md_escape(out, c->path);
+		strbuf_addstr(out, ": ");
+		if (a->op == PLAN_CREATE) {
+			add_value(out, c->after);
+		} else if (a->op == PLAN_DELETE) {
+			add_value(out, c->before);
+		} else {
+			add_value(out, c->before);
+			strbuf_addstr(out, " → ");
+			add_value(out, c->after);
+		}
+		strbuf_addch(out, '\n');
+	}
+}
+
+static void add_summary_line(struct strbuf *out, const struct plan *plan, int drift)
+{
+	if (!plan->nr) {
+		strbuf_addstr(out, drift
+				       ? "**No drift.** The tenant matches the configuration.\n"
+				       : "**No changes.** The tenant matches the configuration.\n");
+		return;
+	}
+	strbuf_addstr(out, drift ? "**Drift: " : "**Plan: ");
+	render_add_counts(out, plan);
+	strbuf_addstr(out, ".**\n");
+}
+
+/* The deletions, at most `max` of them by name. */
+static void add_deletions(struct strbuf *out, const struct plan *plan, size_t max)
+{
+	size_t deletes = plan_count(plan, PLAN_DELETE), i, shown = 0;
+
+	if (!deletes)
+		return;
+	strbuf_addf(out, "\n> [!CAUTION]\n> **This plan deletes %zu object%s:**\n", deletes,
+		    deletes == 1 ? "" : "s");
+	for (i = 0; i < plan->nr && shown < max; i++) {
+		if (plan->actions[i].op != PLAN_DELETE)
+			continue;
+		strbuf_addstr(out, "> - ");
+		md_escape(out, plan->actions[i].address);
+		strbuf_addch(out, '\n');
+		shown++;
+	}
+	if (shown < deletes)
+		strbuf_addf(out, "> - and %zu more\n", deletes - shown);
+}
+
+static void count_kind(const struct plan *plan, const struct kind *kind, size_t counts[3])
+{
+	size_t i;
+
+	counts[0] = counts[1] = counts[2] = 0;
+	for (i = 0; i < plan->nr; i++)
+		if (plan->actions[i].kind == kind)
+			counts[plan->actions[i].op]++;
+}
+
+static void add_count_table(struct strbuf *out, const struct plan *plan)
+{
+	size_t k, counts[3];
+
+	strbuf_addstr(out, "\n| Kind | Create | Update | Delete |\n| --- | ---: | ---: | ---: |\n");
+	for (k = 0; k < kinds_nr; k++) {
+		count_kind(plan, kinds[k], counts);
+		if (counts[0] + counts[1] + counts[2])
+			strbuf_addf(out, "| %s | %zu | %zu | %zu |\n", kinds[k]->name, counts[0],
+				    counts[1], counts[2]);
+	}
+}
+
+static void add_kind_details(struct strbuf *out, const struct plan *plan, const struct kind *kind)
+{
+	size_t i, counts[3];
+
+	count_kind(plan, kind, counts);
+	if (!(counts[0] + counts[1] + counts[2]))
+		return;
+	strbuf_addf(out,
+		    "\n<details><summary>%s: %zu to create, %zu to update, %zu to "
+		    "delete</summary>\n\n",
+		    kind->name, counts[0], counts[1], counts[2]);
+	for (i = 0; i < plan->nr; i++)
+		if (plan->actions[i].kind == kind)
+			add_action(out, &plan->actions[i]);
+	strbuf_addstr(out, "\n</details>\n");
+}
+
+static void add_warnings(struct strbuf *out, const struct plan *plan, size_t max)
+{
+	size_t i;
+
+	if (!plan->warnings.nr)
+		return;
+	strbuf_addstr(out, "\n**Warnings**\n\n");
+	for (i = 0; i < plan->warnings.nr && i < max; i++) {
+		const struct diag *d = &plan->warnings.items[i];
+
+		strbuf_addstr(out, "- ");
+		if (d->file) {
+			md_escape(out, d->file);
+			strbuf_addf(out, ":%u: ", d->line);
+		}
+		md_escape(out, d->message ? d->message : "");
+		if (d->rule) {
+			strbuf_addstr(out, " (");
+			md_escape(out, d->rule);
+			strbuf_addch(out, ')');
+		}
+		strbuf_addch(out, '\n');
+	}
+	if (i < plan->warnings.nr)
+		strbuf_addf(out, "- and %zu more\n", plan->warnings.nr - i);
+}
+
+static void render_full(struct strbuf *out, const struct plan *plan, int drift)
+{
+	size_t k;
+
+	add_summary_line(out, plan, drift);
+	if (plan->nr) {
+		add_deletions(out, plan, plan->nr);
+		add_count_table(out, plan);
+		for (k = 0; k < kinds_nr; k++)
+			add_kind_details(out, plan, kinds[k]);
+	}
+	add_warnings(out, plan, plan->warnings.nr);
+}
+
+/* The form that fits: counts, deletions and the first `max` actions as one line each. */
+static void render_summary(struct strbuf *out, const struct plan *plan, int drift, size_t max)
+{
+	size_t i;
+
+	add_summary_line(out, plan, drift);
+	add_deletions(out, plan, max);
+	add_count_table(out, plan);
+	strbuf_addf(out,
+		    "\nThe full plan is too long for a comment; the first %zu of %zu "
+		    "actions:\n\n",
+		    max < plan->nr ? max : plan->nr, plan->nr);
+	for (i = 0; i < plan->nr && i < max; i++)
+		add_action_line(out, &plan->actions[i]);
+	if (i < plan->nr)
+		strbuf_addf(out, "- and %zu more\n", plan->nr - i);
+	strbuf_addstr(out, "\nRun `b2bctl plan` to see every action and change.\n");
+	add_warnings(out, plan, max < 20 ? max : 20);
+}
+
+void render_markdown(struct strbuf *out, const struct plan *plan, const struct render_options *opts)
+{
+	size_t limit = opts && opts->markdown_limit ? opts->markdown_limit : RENDER_MARKDOWN_LIMIT;
+	int drift = opts && opts->mode == RENDER_DRIFT;
+	struct strbuf text = STRBUF_INIT;
+	size_t max;
+
+	render_full(&text, plan, drift);
+	for (max = plan->nr > 500 ? 500 : plan->nr; text.len > limit; max /= 2) {
+		strbuf_reset(&text);
+		render_summary(&text, plan, drift, max);
+		if (!max)
+			break;
+	}
+	strbuf_add(out, text.buf, text.len);
+	strbuf_release(&text);
+}
