@@ -1,8 +1,421 @@
 /*
- * access_package_resource: placeholder until the kind lands (no read, no diff, no apply).
+ * access_package_resource: the groups an access package grants membership of
+ * (accessPackages[].groups), one action per package and group.
+ *
+ * A group is granted through two Graph objects: the group as a resource of the
+ * package's catalog, and the package's resource role scope for its Member
+ * role. The read learns which groups each catalog already holds; apply adds
+ * the group to the catalog when needed, learns its catalog resource id, then
+ * scopes the Member role to the package. A declared package is authoritative
+ * over its resources: role scopes of undeclared resources are deleted.
  */
-#include "../kind.h"
+#include "governance_common.h"
+#include "../../schema/base/strbuf.h"
+#include "../../schema/base/xalloc.h"
+
+#include <string.h>
+
+extern const struct kind kind_access_package_resource;
+
+#define LOOKUP_TRIES 5
+
+static int seen_before(json_t *seen, const char *catalog_id, const char *group_id)
+{
+	char *key = xstrfmt("%s/%s", catalog_id, group_id);
+	int seen_it = json_object_get(seen, key) != NULL;
+
+	json_object_set_new(seen, key, json_true());
+	free(key);
+	return seen_it;
+}
+
+static void resources_request(struct tenant_request *req, const char *catalog_id,
+			      const char *group_id, unsigned flags, const char *what)
+{
+	struct strbuf path = STRBUF_INIT;
+
+	strbuf_addf(&path, ENTITLEMENT_PATH "/catalogs/%s/resources?$filter=originId%%20eq%%20",
+		    catalog_id);
+	strbuf_add_odata_literal(&path, group_id);
+	strbuf_addstr(&path, "&$select=id,displayName,originId,originSystem");
+	tenant_request_init(req, "GET", NULL, flags, what, "%s", path.buf);
+	strbuf_release(&path);
+}
+
+static int resource_read(struct reconcile_ctx *ctx)
+{
+	const struct config *cfg = ctx->cfg;
+	struct tenant_request *reqs = NULL;
+	json_t **catalogs = NULL;
+	size_t i, j, nr = 0, alloc = 0, cat_alloc = 0;
+	json_t *seen = json_object();
+	int ret = 0;
+
+	for (i = 0; i < cfg->access_packages_nr; i++) {
+		const struct cfg_access_package *pkg = &cfg->access_packages[i];
+		json_t *catalog = gov_live_catalog(ctx->live, pkg->catalog.value);
+		const char *catalog_id = json_string_value(json_object_get(catalog, "id"));
+
+		if (!catalog_id)
+			continue;
+		for (j = 0; j < pkg->groups.nr; j++) {
+			const char *name = pkg->groups.items[j].value;
+			json_t *group = live_find_by_display_name(ctx->live, "groups", name);
+			const char *group_id = json_string_value(json_object_get(group, "id"));
+			char *what;
+
+			if (!group_id || seen_before(seen, catalog_id, group_id))
+				continue;
+			ALLOC_GROW(reqs, nr + 1, alloc);
+			ALLOC_GROW(catalogs, nr + 1, cat_alloc);
+			what = xstrfmt("find group '%s' in catalog '%s'", name, pkg->catalog.value);
+			resources_request(&reqs[nr], catalog_id, group_id,
+					  TENANT_PAGED | TENANT_BATCHABLE, what);
+			catalogs[nr++] = catalog;
+			free(what);
+		}
+	}
+	if (tenant_run(ctx->tenant, reqs, nr) < 0)
+		ret = -1;
+	for (i = 0; i < nr; i++) {
+		if (!ret && !tenant_request_ok(&reqs[i]))
+			ret = gov_read_failed(&reqs[i]);
+		if (!ret)
+			gov_collect(live_collection(catalogs[i], "resources"), reqs[i].response);
+		tenant_request_release(&reqs[i]);
+	}
+	free(reqs);
+	free(catalogs);
+	json_decref(seen);
+	return ret;
+}
+
+static const char *scope_origin(const json_t *role_scope)
+{
+	return json_string_value(json_object_get(json_object_get(role_scope, "scope"), "originId"));
+}
+
+/* The package's role scope granting Member of the group, NULL when there is none. */
+static json_t *member_scope(const json_t *pkg, const char *group_id)
+{
+	char *member_role = xstrfmt("Member_%s", group_id);
+	json_t *rs, *found = NULL;
+	size_t i;
+
+	json_array_foreach(json_object_get(pkg, "resourceRoleScopes"), i, rs)
+	{
+		const char *role =
+		    json_string_value(json_object_get(json_object_get(rs, "role"), "originId"));
+
+		if (gov_id_equal(scope_origin(rs), group_id) &&
+		    (!role || gov_id_equal(role, member_role))) {
+			found = rs;
+			break;
+		}
+	}
+	free(member_role);
+	return found;
+}
+
+static const char *catalog_resource_id(const json_t *catalog, const char *group_id)
+{
+	json_t *res;
+	size_t i;
+
+	json_array_foreach(
+	    json_object_get(catalog, "resources"), i,
+	    res) if (gov_id_equal(json_string_value(json_object_get(res, "originId")),
+				  group_id)) return json_string_value(json_object_get(res, "id"));
+	return NULL;
+}
+
+static void diff_group(const struct reconcile_ctx *ctx, struct plan *plan,
+		       const struct cfg_access_package *pkg, const struct cfg_str *group,
+		       const json_t *live_pkg, const json_t *catalog)
+{
+	char *used_by = xstrfmt("access package '%s'", pkg->name.value);
+	json_t *deps = json_array();
+	json_t *group_ref = gov_group_ref(ctx, group, deps, used_by);
+	const char *group_id = json_string_value(json_object_get(group_ref, "id"));
+	const char *package_id = json_string_value(json_object_get(live_pkg, "id"));
+	const char *catalog_id = json_string_value(json_object_get(catalog, "id"));
+	const char *resource_id = group_id ? catalog_resource_id(catalog, group_id) : NULL;
+	char *name, *package_address, *catalog_address;
+	struct plan_action *a;
+
+	free(used_by);
+	if (!group_ref || (group_id && live_pkg && member_scope(live_pkg, group_id))) {
+		json_decref(group_ref);
+		json_decref(deps);
+		return;
+	}
+	name = xstrfmt("%s/%s", pkg->name.value, group->value);
+	package_address = xstrfmt("access_package.%s", pkg->name.value);
+	catalog_address = xstrfmt("catalog.%s", pkg->catalog.value);
+	a = plan_add_action(plan, &kind_access_package_resource, PLAN_CREATE, name, &group->pos);
+	plan_action_add_change(a, "group", NULL, json_string(group->value));
+	plan_action_add_change(a, "role", NULL, json_string("Member"));
+	if (!resource_id)
+		plan_action_add_change(a, "catalog", NULL, json_string(pkg->catalog.value));
+	gov_add_depends(a, deps);
+	if (!package_id)
+		plan_action_depends_on(a, package_address);
+	if (!catalog_id)
+		plan_action_depends_on(a, catalog_address);
+	a->data = json_pack("{s:o,s:o,s:o}", "package", gov_ref(package_id, package_address),
+			    "group", group_ref, "catalog", gov_ref(catalog_id, catalog_address));
+	if (resource_id)
+		json_object_set_new(a->data, "catalogResourceId", json_string(resource_id));
+	free(name);
+	free(package_address);
+	free(catalog_address);
+	json_decref(deps);
+}
+
+static int group_declared(const struct reconcile_ctx *ctx, const struct cfg_access_package *pkg,
+			  const char *group_id)
+{
+	size_t i;
+
+	for (i = 0; i < pkg->groups.nr; i++) {
+		json_t *g = live_group_by_name(ctx->index, pkg->groups.items[i].value);
+
+		if (gov_id_equal(json_string_value(json_object_get(g, "id")), group_id))
+			return 1;
+	}
+	return 0;
+}
+
+static void diff_undeclared(const struct reconcile_ctx *ctx, struct plan *plan,
+			    const struct cfg_access_package *pkg, const json_t *live_pkg)
+{
+	json_t *rs;
+	size_t i;
+
+	json_array_foreach(json_object_get(live_pkg, "resourceRoleScopes"), i, rs)
+	{
+		const char *origin = scope_origin(rs);
+		json_t *group = live_group_by_id(ctx->index, origin);
+		const char *label = json_string_value(json_object_get(group, "displayName"));
+		json_t *id = json_object_get(rs, "id");
+		struct plan_action *a;
+		char *name;
+
+		if (!origin || !json_is_string(id) || group_declared(ctx, pkg, origin))
+			continue;
+		if (!label)
+			label = json_string_value(
+			    json_object_get(json_object_get(rs, "scope"), "displayName"));
+		name = xstrfmt("%s/%s", pkg->name.value, label ? label : origin);
+		a = plan_add_action(plan, &kind_access_package_resource, PLAN_DELETE, name,
+				    &pkg->pos);
+		plan_action_add_change(a, "group", json_string(label ? label : origin), NULL);
+		a->data = json_pack("{s:{s:O},s:O}", "package", "id",
+				    json_object_get(live_pkg, "id"), "id", id);
+		free(name);
+	}
+}
+
+static int resource_diff(const struct reconcile_ctx *ctx, struct plan *plan)
+{
+	size_t i, j;
+
+	for (i = 0; i < ctx->cfg->access_packages_nr; i++) {
+		const struct cfg_access_package *pkg = &ctx->cfg->access_packages[i];
+		json_t *live_pkg = gov_live_package(ctx->live, pkg->name.value);
+		json_t *catalog = gov_live_catalog(ctx->live, pkg->catalog.value);
+
+		for (j = 0; j < pkg->groups.nr; j++)
+			diff_group(ctx, plan, pkg, &pkg->groups.items[j], live_pkg, catalog);
+		if (live_pkg)
+			diff_undeclared(ctx, plan, pkg, live_pkg);
+	}
+	return 0;
+}
+
+/* Apply: resource request -> catalog resource lookup -> role scope (-> verify). */
+
+static const char *state_str(const json_t *state, const char *key)
+{
+	return json_string_value(json_object_get(state, key));
+}
+
+static void send_resource_request(struct tenant_request *next, const struct plan_action *action,
+				  json_t *state)
+{
+	json_t *body = json_pack("{s:s,s:{s:s,s:s},s:{s:s}}", "requestType", "adminAdd", "resource",
+				 "originId", state_str(state, "group"), "originSystem", "AadGroup",
+				 "catalog", "id", state_str(state, "catalog"));
+	char *what = xstrfmt("add the group of %s to its catalog", action->address);
+
+	json_object_set_new(state, "phase", json_string("request"));
+	tenant_request_init(next, "POST", body, TENANT_BATCHABLE | TENANT_RETRY_NOT_FOUND, what,
+			    ENTITLEMENT_PATH "/resourceRequests");
+	free(what);
+}
+
+static void send_lookup(struct tenant_request *next, const struct plan_action *action,
+			json_t *state)
+{
+	char *what = xstrfmt("find the catalog resource of %s", action->address);
+
+	json_object_set_new(state, "phase", json_string("lookup"));
+	json_object_set_new(state, "tries",
+			    json_integer(json_integer_value(json_object_get(state, "tries")) + 1));
+	resources_request(next, state_str(state, "catalog"), state_str(state, "group"),
+			  TENANT_PAGED | TENANT_RETRY_NOT_FOUND, what);
+	free(what);
+}
+
+static void send_scope(struct tenant_request *next, const struct plan_action *action, json_t *state)
+{
+	const char *group_id = state_str(state, "group");
+	char *member_role = xstrfmt("Member_%s", group_id);
+	json_t *body =
+	    json_pack("{s:{s:s,s:s,s:{s:s}},s:{s:s,s:s}}", "role", "originId", member_role,
+		      "originSystem", "AadGroup", "resource", "id", state_str(state, "resource"),
+		      "scope", "originId", group_id, "originSystem", "AadGroup");
+	char *what = xstrfmt("grant %s", action->address);
+
+	json_object_set_new(state, "phase", json_string("scope"));
+	tenant_request_init(next, "POST", body, TENANT_BATCHABLE | TENANT_RETRY_NOT_FOUND, what,
+			    ENTITLEMENT_PATH "/accessPackages/%s/resourceRoleScopes",
+			    state_str(state, "package"));
+	free(member_role);
+	free(what);
+}
+
+static void send_verify(struct tenant_request *next, const struct plan_action *action,
+			json_t *state)
+{
+	char *what = xstrfmt("check whether %s was granted", action->address);
+
+	json_object_set_new(state, "phase", json_string("verify"));
+	tenant_request_init(next, "GET", NULL, TENANT_RETRY_NOT_FOUND, what,
+			    ENTITLEMENT_PATH "/accessPackages/%s?$expand=resourceRoleScopes("
+					     "$expand=role,scope)",
+			    state_str(state, "package"));
+	free(what);
+}
+
+static enum apply_step_result resource_start(struct apply_ctx *ctx,
+					     const struct plan_action *action, json_t *state,
+					     struct tenant_request *next)
+{
+	static const char *const refs[] = {"package", "group", "catalog"};
+	const char *resource =
+	    json_string_value(json_object_get(action->data, "catalogResourceId"));
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(refs); i++) {
+		json_t *ref = json_object_get(action->data, refs[i]);
+		const char *id = gov_resolve(ctx, ref);
+
+		if (!id) {
+			apply_ctx_fail(ctx, action, NULL, "the id of %s is unknown",
+				       gov_ref_label(ref));
+			return APPLY_STEP_FAILED;
+		}
+		json_object_set_new(state, refs[i], json_string(id));
+	}
+	if (resource) {
+		json_object_set_new(state, "resource", json_string(resource));
+		send_scope(next, action, state);
+	} else {
+		send_resource_request(next, action, state);
+	}
+	return APPLY_STEP_MORE;
+}
+
+static enum apply_step_result resource_create_step(struct apply_ctx *ctx,
+						   const struct plan_action *action, json_t *state,
+						   const struct tenant_request *prev,
+						   struct tenant_request *next)
+{
+	const char *phase = state_str(state, "phase");
+	json_t *found;
+
+	if (!prev)
+		return resource_start(ctx, action, state, next);
+	if (!strcmp(phase, "request")) {
+		if (!tenant_request_ok(prev) && !gov_answer_ambiguous(prev))
+			return gov_fail(ctx, action, prev);
+		if (!tenant_request_ok(prev))
+			json_object_set_new(state, "unconfirmed", json_true());
+		send_lookup(next, action, state);
+		return APPLY_STEP_MORE;
+	}
+	if (!strcmp(phase, "lookup")) {
+		const char *id;
+
+		if (!tenant_request_ok(prev))
+			return gov_fail(ctx, action, prev);
+		found = json_array_get(json_object_get(prev->response, "value"), 0);
+		id = json_string_value(json_object_get(found, "id"));
+		if (id) {
+			json_object_set_new(state, "resource", json_string(id));
+			send_scope(next, action, state);
+		} else if (json_object_get(state, "unconfirmed")) {
+			json_object_del(state, "unconfirmed");
+			send_resource_request(next, action, state);
+		} else if (json_integer_value(json_object_get(state, "tries")) < LOOKUP_TRIES) {
+			send_lookup(next, action, state);
+		} else {
+			apply_ctx_fail(ctx, action, prev,
+				       "the group is not in the catalog after it was added");
+			return APPLY_STEP_FAILED;
+		}
+		return APPLY_STEP_MORE;
+	}
+	if (!strcmp(phase, "scope")) {
+		if (tenant_request_ok(prev)) {
+			const char *id = json_string_value(json_object_get(prev->response, "id"));
+
+			if (id)
+				apply_ctx_set_id(ctx, action->address, id);
+			return APPLY_STEP_DONE;
+		}
+		if (!gov_answer_ambiguous(prev) || json_object_get(state, "verified"))
+			return gov_fail(ctx, action, prev);
+		send_verify(next, action, state);
+		return APPLY_STEP_MORE;
+	}
+	/* verify */
+	if (!tenant_request_ok(prev))
+		return gov_fail(ctx, action, prev);
+	json_object_set_new(state, "verified", json_true());
+	found = member_scope(prev->response, state_str(state, "group"));
+	if (!found) {
+		send_scope(next, action, state);
+		return APPLY_STEP_MORE;
+	}
+	if (json_is_string(json_object_get(found, "id")))
+		apply_ctx_set_id(ctx, action->address,
+				 json_string_value(json_object_get(found, "id")));
+	return APPLY_STEP_DONE;
+}
+
+static enum apply_step_result resource_apply_step(struct apply_ctx *ctx,
+						  const struct plan_action *action, json_t *state,
+						  const struct tenant_request *prev,
+						  struct tenant_request *next)
+{
+	enum apply_step_result r;
+	char *path;
+
+	if (action->op == PLAN_CREATE)
+		return resource_create_step(ctx, action, state, prev, next);
+	path = xstrfmt(ENTITLEMENT_PATH "/accessPackages/%s/resourceRoleScopes/%s",
+		       gov_resolve(ctx, json_object_get(action->data, "package")),
+		       json_string_value(json_object_get(action->data, "id")));
+	r = gov_delete_step(ctx, action, prev, next, path);
+	free(path);
+	return r;
+}
 
 const struct kind kind_access_package_resource = {
-	.name = "access_package_resource",
+    .name = "access_package_resource",
+    .read = resource_read,
+    .diff = resource_diff,
+    .apply_step = resource_apply_step,
 };
