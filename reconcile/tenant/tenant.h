@@ -110,6 +110,9 @@ struct graph_options {
 	unsigned max_attempts;	      /* default 6 */
 	long deadline_ms;	      /* overall retry budget per request; default 300000 */
 	int debug;		      /* trace requests on stderr, secrets redacted */
+	/* "public" (default), "usgov", "usgov-dod" or "china": the login and Graph
+	 * hosts of that cloud; graph_url and authority_host override them. */
+	const char *cloud;
 };
 
 /* The graph backend (graph_client.c); credentials come from the environment. */
