@@ -42,9 +42,14 @@ struct memgraph_request {
 
 struct memgraph_response {
 	long status;
-	json_t *body; /* owned by the caller; NULL for no content */
+	json_t *body;         /* owned by the caller; NULL for no content */
 	const char *location; /* static or owned by g; may be NULL */
 };
+
+/*
+ * The body may share objects with the store (pages are built by reference, not
+ * copied): read it, serialize it, or json_deep_copy() it before changing it.
+ */
 
 /* Answers one request; $batch (POST /v1.0/$batch) answers each inner request. */
 void memgraph_handle(struct memgraph *g, const struct memgraph_request *req,
@@ -52,6 +57,15 @@ void memgraph_handle(struct memgraph *g, const struct memgraph_request *req,
 
 /* The current state in the snapshot format (a new reference). */
 json_t *memgraph_snapshot(struct memgraph *g);
+
+/*
+ * Called for each request inside a $batch, once before memgraph answers it
+ * (done == 0: setting res->status answers it instead, e.g. an injected 429)
+ * and once after (done == 1: for logging). graph-emu uses it for faults and logs.
+ */
+typedef void (*memgraph_batch_hook)(void *ctx, const struct memgraph_request *inner,
+				    struct memgraph_response *res, int done);
+void memgraph_set_batch_hook(struct memgraph *g, memgraph_batch_hook hook, void *ctx);
 
 /* Milliseconds on the clock the consistency delay is measured with (tests may set it). */
 void memgraph_set_clock(struct memgraph *g, long long (*now_ms)(void));
