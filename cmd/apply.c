@@ -1,14 +1,287 @@
 /*
- * apply: placeholder until the command lands; it says so and fails.
+ * apply: makes the tenant match the configuration, or executes a saved plan.
+ *
+ *   b2bctl apply [PATH...]          plan as `b2bctl plan` does, show it, ask for
+ *                                   'yes' (or --auto-approve), then apply it;
+ *   b2bctl apply PLANFILE [PATH...] apply exactly the plan `plan --out` saved,
+ *                                   after proving that nothing moved since: the
+ *                                   file is as plan wrote it, the configuration
+ *                                   hashes the same, the tenant is the same one,
+ *                                   and planning again gives the same actions.
+ *
+ * A plan file is recognised by its content, not its name. Both forms refuse
+ * before the first write when the plan deletes more than maxDestroy objects
+ * (--max-destroy, else settings.maxDestroy, else 10) or deletes outside a
+ * prune scope. The executor (reconcile/apply.c) does the rest.
  */
 #include "builtin.h"
+#include "common.h"
+#include "git.h"
+#include "render.h"
+#include "../reconcile/apply.h"
+#include "../schema/base/strbuf.h"
+#include "../schema/base/xalloc.h"
 
+#include <limits.h>
 #include <stdio.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* Without settings.maxDestroy or --max-destroy: DESIGN.md's example value. */
+#define DEFAULT_MAX_DESTROY   10
+#define MAX_DESTROY_UNSET     LLONG_MIN
+#define PLAN_FILE_SNIFF_BYTES (1024u * 1024u * 1024u)
+
+static const char *const apply_usage[] = {
+    "b2bctl apply [PLANFILE | PATH...] [--auto-approve] [--max-destroy N] [--log-file FILE]",
+    "",
+    "Makes the tenant match the configuration under PATH (default: the current folder):",
+    "plans, shows the plan and asks for 'yes' before it changes anything.",
+    "With PLANFILE (from 'b2bctl plan --out'), applies exactly that plan, and refuses it",
+    "when the configuration, the tenant or any object it read changed since; the",
+    "configuration is read from the PATHs after PLANFILE (default: the current folder).",
+    "Refuses a plan that deletes more than maxDestroy objects (default 10).",
+    "Exit status: 0 every action applied, or nothing to do; 1 otherwise.",
+    NULL,
+};
+
+struct apply_args {
+	struct tenant_args ta;
+	int auto_approve;
+	long long max_destroy; /* MAX_DESTROY_UNSET when not given */
+	const char *log_file;
+};
+
+/* A plan file: a JSON object with format_version and config_hash, whatever its name. */
+static int is_plan_file(const char *path, struct strbuf *content)
+{
+	struct stat st;
+	json_t *json;
+	int yes;
+
+	if (stat(path, &st) || !S_ISREG(st.st_mode))
+		return 0;
+	if (strbuf_read_file(content, path, PLAN_FILE_SNIFF_BYTES) < 0)
+		return 0;
+	json = json_loadb(content->buf, content->len, 0, NULL);
+	yes = json_is_object(json) && json_object_get(json, "format_version") &&
+	      json_object_get(json, "config_hash");
+	json_decref(json);
+	return yes;
+}
+
+static long long max_destroy_for(const struct apply_args *args, const struct config *cfg)
+{
+	if (args->max_destroy != MAX_DESTROY_UNSET)
+		return args->max_destroy;
+	if (cfg->settings.max_destroy.set)
+		return cfg->settings.max_destroy.value;
+	return DEFAULT_MAX_DESTROY;
+}
+
+static int confirmed(void)
+{
+	char answer[64];
+
+	fputs("\nDo you want to apply these changes? Only 'yes' is accepted: ", stderr);
+	fflush(stderr);
+	if (!fgets(answer, sizeof(answer), stdin))
+		return 0;
+	answer[strcspn(answer, "\r\n")] = '\0';
+	return !strcmp(answer, "yes");
+}
+
+static int run_apply(const struct apply_args *args, const struct config *cfg, struct tenant *tenant,
+		     struct plan *plan, const json_t *live)
+{
+	struct apply_options opts;
+	struct apply_ctx ctx;
+	const char *when = args->ta.progress ? args->ta.progress : "auto";
+	char commit[41];
+	int ret;
+
+	memset(&opts, 0, sizeof(opts));
+	memset(&ctx, 0, sizeof(ctx));
+	opts.max_destroy = max_destroy_for(args, cfg);
+	opts.log_file = args->log_file;
+	if (!args->ta.rev && !git_head_commit(commit))
+		opts.git_commit = commit;
+	opts.progress = !strcmp(when, "always") || (!strcmp(when, "auto") && isatty(STDERR_FILENO));
+	opts.verify = 1;
+	ctx.cfg = cfg;
+	ctx.tenant = tenant;
+	ctx.live = live;
+	ctx.plan = plan;
+
+	/* The executor draws its own progress line; the reader's would interleave with it. */
+	tenant->progress = NULL;
+	ret = apply_plan(&ctx, &opts);
+	if (ret && !ctx.outcomes)
+		report_error("apply"); /* refused before any write */
+	apply_ctx_release(&ctx);
+	return ret ? 1 : 0;
+}
+
+static int apply_paths(const struct apply_args *args, const char **paths, int nr)
+{
+	struct render_options ropts = {RENDER_PLAN, 0, 0};
+	struct strbuf text = STRBUF_INIT;
+	struct config *cfg;
+	struct tenant *tenant = NULL;
+	struct plan *plan = NULL;
+	int ret = 1;
+
+	cfg = load_config(&args->ta, "apply", paths, nr);
+	if (!cfg)
+		return 1;
+	tenant = open_tenant(&args->ta, cfg);
+	if (!tenant) {
+		report_error("apply");
+		goto out;
+	}
+	plan = compute_plan(cfg, tenant, "apply");
+	if (!plan)
+		goto out;
+	if (!plan->nr) {
+		puts("No changes. The tenant matches the configuration.");
+		ret = 0;
+		goto out;
+	}
+
+	ropts.color = use_color(&args->ta, stdout);
+	render_plan(&text, plan, RENDER_TEXT, &ropts);
+	fwrite(text.buf, 1, text.len, stdout);
+	fflush(stdout);
+	if (apply_check_deletes(plan, cfg, max_destroy_for(args, cfg))) {
+		report_error("apply");
+		goto out;
+	}
+	if (!args->auto_approve) {
+		if (!isatty(STDIN_FILENO)) {
+			fputs("b2bctl apply: not asking for approval without a terminal on stdin; "
+			      "pass --auto-approve to apply without asking\n",
+			      stderr);
+			goto out;
+		}
+		if (!confirmed()) {
+			fputs("Apply cancelled; nothing was changed.\n", stderr);
+			goto out;
+		}
+	}
+	putchar('\n');
+	ret = run_apply(args, cfg, tenant, plan, plan->live);
+out:
+	strbuf_release(&text);
+	plan_free(plan);
+	tenant_free(tenant);
+	config_free(cfg);
+	return ret;
+}
+
+/* The file is exactly what `plan --out` writes for the plan it holds. */
+static int plan_file_untouched(const char *path, const struct strbuf *content,
+			       const struct plan *saved)
+{
+	char *canonical = plan_to_json_text(saved, PLAN_JSON_FILE);
+	int same =
+	    strlen(canonical) == content->len && !memcmp(canonical, content->buf, content->len);
+
+	free(canonical);
+	if (!same)
+		b2b_error_set(
+		    "%s: the plan file was changed after b2bctl plan wrote it; make a new "
+		    "one with b2bctl plan --out",
+		    path);
+	return same ? 0 : -1;
+}
+
+static int apply_plan_file(const struct apply_args *args, const char *path,
+			   const struct strbuf *content, const char **paths, int nr)
+{
+	struct config *cfg = NULL;
+	struct tenant *tenant = NULL;
+	struct plan *saved, *fresh = NULL;
+	int ret = 1;
+
+	saved = plan_read_file(path);
+	if (!saved || plan_file_untouched(path, content, saved)) {
+		report_error("apply");
+		goto out;
+	}
+	cfg = load_config(&args->ta, "apply", paths, nr);
+	if (!cfg)
+		goto out;
+	if (!saved->config_hash || !cfg->hash || strcmp(saved->config_hash, cfg->hash)) {
+		fprintf(stderr,
+			"b2bctl apply: the configuration under %s is not the one %s was made "
+			"from; run plan again (or give apply the same PATHs as plan)\n",
+			nr ? paths[0] : ".", path);
+		goto out;
+	}
+	tenant = open_tenant(&args->ta, cfg);
+	if (!tenant) {
+		report_error("apply");
+		goto out;
+	}
+	if (saved->tenant_id && tenant->tenant_id &&
+	    strcasecmp(saved->tenant_id, tenant->tenant_id)) {
+		fprintf(stderr, "b2bctl apply: %s was made for tenant %s, not %s\n", path,
+			saved->tenant_id, tenant->tenant_id);
+		goto out;
+	}
+	fresh = compute_plan(cfg, tenant, "apply");
+	if (!fresh)
+		goto out;
+	if (apply_check_current(saved, fresh)) {
+		report_error("apply");
+		goto out;
+	}
+	if (!saved->nr) {
+		puts("No changes. The tenant matches the configuration.");
+		ret = 0;
+		goto out;
+	}
+	ret = run_apply(args, cfg, tenant, saved, fresh->live);
+out:
+	plan_free(fresh);
+	plan_free(saved);
+	tenant_free(tenant);
+	config_free(cfg);
+	return ret;
+}
 
 int cmd_apply(int argc, const char **argv)
 {
-	(void)argc;
-	(void)argv;
-	fputs("b2bctl apply: not available in this build yet\n", stderr);
-	return 1;
+	struct apply_args args = {TENANT_ARGS_INIT, 0, MAX_DESTROY_UNSET, NULL};
+	struct option opts[] = {
+	    OPT_BOOL("auto-approve", 0, &args.auto_approve, "apply without asking for 'yes'"),
+	    OPT_INT("max-destroy", 0, &args.max_destroy, "N",
+		    "refuse a plan that deletes more than N objects (default: settings.maxDestroy, "
+		    "else 10)"),
+	    OPT_STRING("log-file", 0, &args.log_file, "FILE",
+		       "append one JSON line per action to FILE"),
+	    OPT_TENANT_ARGS(&args.ta),
+	    OPT_END(),
+	};
+	struct strbuf content = STRBUF_INIT;
+	int nr, ret;
+
+	nr = parse_options(argc, argv, opts, apply_usage);
+	if (nr == -2)
+		return 0;
+	if (nr < 0 || tenant_args_check(&args.ta, "apply"))
+		return 1;
+	if (args.max_destroy != MAX_DESTROY_UNSET && args.max_destroy < 0) {
+		fprintf(stderr, "b2bctl apply: --max-destroy must be 0 or more, not %lld\n",
+			args.max_destroy);
+		return 1;
+	}
+	if (nr > 0 && is_plan_file(argv[0], &content))
+		ret = apply_plan_file(&args, argv[0], &content, argv + 1, nr - 1);
+	else
+		ret = apply_paths(&args, argv, nr);
+	strbuf_release(&content);
+	return ret;
 }
