@@ -126,7 +126,7 @@ static int invitation_domains_diff(const struct reconcile_ctx *ctx, struct plan 
 	    &ctx->cfg->external_collaboration.collaboration_restrictions;
 	json_t *policy = json_object_get(ctx->live, "b2bManagementPolicy");
 	const char *id = json_string_value(json_object_get(policy, "id"));
-	json_t *doc, *lists, *want, *none = json_array();
+	json_t *doc, *lists, *want, *none;
 	json_t *have_allowed, *have_blocked, *want_allowed, *want_blocked;
 	struct plan_action *a;
 	int allow, unreadable;
@@ -134,6 +134,7 @@ static int invitation_domains_diff(const struct reconcile_ctx *ctx, struct plan 
 
 	if (!invitation_domains_managed(ctx->cfg))
 		return 0;
+	none = json_array();
 	if (!id || !*id)
 		policy = NULL;
 	doc = policy_document(policy, &unreadable);

@@ -185,8 +185,6 @@ enum apply_step_result apply_step_single_request(struct apply_ctx *ctx,
 						 const struct tenant_request *prev,
 						 struct tenant_request *next)
 {
-	char *why;
-
 	(void)state;
 	if (!prev) {
 		char *what = xstrfmt("%s %s", plan_op_name(action->op), action->address);
@@ -203,9 +201,7 @@ enum apply_step_result apply_step_single_request(struct apply_ctx *ctx,
 	}
 	if (tenant_request_ok(prev))
 		return APPLY_STEP_DONE;
-	why = tenant_request_describe_error(prev);
-	apply_ctx_fail(ctx, action, prev, "%s", why);
-	free(why);
+	apply_ctx_fail(ctx, action, prev, "%s", "");
 	return APPLY_STEP_FAILED;
 }
 
@@ -233,11 +229,8 @@ static enum apply_step_result send_create(struct apply_ctx *ctx, const struct pl
 	char *what;
 
 	if (posts >= CREATE_ATTEMPTS_MAX) {
-		char *why = prev ? tenant_request_describe_error(prev) : xstrdup("no answer");
-
-		apply_ctx_fail(ctx, action, prev, "%s (gave up after %d attempts)", why,
-			       CREATE_ATTEMPTS_MAX);
-		free(why);
+		apply_ctx_fail(ctx, action, prev, "create %s: no answer after %d attempts",
+			       action->address, CREATE_ATTEMPTS_MAX);
 		return APPLY_STEP_FAILED;
 	}
 	json_object_set_new(state, "posts", json_integer(posts + 1));
@@ -253,7 +246,6 @@ enum apply_step_result apply_step_create_once(struct apply_ctx *ctx,
 					      struct tenant_request *next, json_t **created)
 {
 	const char *lookup = json_string_value(json_object_get(action->data, "lookup"));
-	char *why;
 
 	*created = NULL;
 	if (!prev)
@@ -277,8 +269,6 @@ enum apply_step_result apply_step_create_once(struct apply_ctx *ctx,
 		free(what);
 		return APPLY_STEP_MORE;
 	}
-	why = tenant_request_describe_error(prev);
-	apply_ctx_fail(ctx, action, prev, "%s", why);
-	free(why);
+	apply_ctx_fail(ctx, action, prev, "%s", "");
 	return APPLY_STEP_FAILED;
 }
