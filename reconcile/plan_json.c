@@ -147,6 +147,26 @@ static int fail(struct reader *r, const char *fmt, ...)
 	return -1;
 }
 
+static int fail_at(struct reader *r, const char *field, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* Fails at `field` of the current place: "actions[3].kind: ..." */
+static int fail_at(struct reader *r, const char *field, const char *fmt, ...)
+{
+	struct strbuf msg = STRBUF_INIT;
+	size_t saved = r->where.len;
+	va_list ap;
+
+	va_start(ap, fmt);
+	strbuf_vaddf(&msg, fmt, ap);
+	va_end(ap);
+	strbuf_addf(&r->where, "%s%s", r->where.len ? "." : "", field);
+	fail(r, "%s", msg.buf);
+	strbuf_setlen(&r->where, saved);
+	strbuf_release(&msg);
+	return -1;
+}
+
 static void enter(struct reader *r, size_t *saved, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
@@ -220,10 +240,10 @@ static int read_source(struct reader *r, const json_t *v, char **file, unsigned 
 	}
 	l = json_object_get(v, "line");
 	if (!json_is_string(json_object_get(v, "file")))
-		ret = fail(r, "file: expected a string");
+		ret = fail_at(r, "file", "expected a string");
 	else if (!json_is_integer(l) || json_integer_value(l) < 0 ||
 		 json_integer_value(l) > (json_int_t)0xffffffffu)
-		ret = fail(r, "line: expected a line number");
+		ret = fail_at(r, "line", "expected a line number");
 	else {
 		*file = xstrdup(json_string_value(json_object_get(v, "file")));
 		*line = (unsigned)json_integer_value(l);
@@ -257,31 +277,31 @@ static int read_action(struct reader *r, struct plan *plan, const json_t *v)
 		return -1;
 	kind = kind_find(kind_name);
 	if (!kind)
-		return fail(r, "kind: unknown kind '%s'", kind_name);
+		return fail_at(r, "kind", "unknown kind '%s'", kind_name);
 	op = plan_op_from_name(op_name);
 	if (op < 0)
-		return fail(r, "action: '%s' is not create, update or delete", op_name);
+		return fail_at(r, "action", "'%s' is not create, update or delete", op_name);
 	klen = strlen(kind_name);
 	if (strncmp(address, kind_name, klen) || address[klen] != '.' || !address[klen + 1])
-		return fail(r, "address: '%s' is not %s.NAME", address, kind_name);
+		return fail_at(r, "address", "'%s' is not %s.NAME", address, kind_name);
 	if (plan_find(plan, address))
-		return fail(r, "address: '%s' appears twice", address);
+		return fail_at(r, "address", "'%s' appears twice", address);
 	if (read_source(r, json_object_get(v, "source"), &file, &pos.line))
 		return -1;
 	deps = json_object_get(v, "depends_on");
 	changes = json_object_get(v, "changes");
 	if (!json_is_array(deps)) {
 		free(file);
-		return fail(r, "depends_on: expected an array");
+		return fail_at(r, "depends_on", "expected an array");
 	}
 	if (!json_is_array(changes)) {
 		free(file);
-		return fail(r, "changes: expected an array");
+		return fail_at(r, "changes", "expected an array");
 	}
 	data = json_object_get(v, "data");
 	if (data && !json_is_null(data) && !json_is_object(data)) {
 		free(file);
-		return fail(r, "data: expected an object or null");
+		return fail_at(r, "data", "expected an object or null");
 	}
 
 	pos.file = file;
@@ -350,7 +370,8 @@ static int read_warning(struct reader *r, struct plan *plan, const json_t *v)
 		else if (!strcmp(severity, "info"))
 			sev = DIAG_INFO;
 		else if (strcmp(severity, "warning"))
-			return fail(r, "severity: '%s' is not error, warning or info", severity);
+			return fail_at(r, "severity", "'%s' is not error, warning or info",
+				       severity);
 	}
 	if (read_source(r, json_object_get(v, "source"), &file, &pos.line))
 		return -1;
@@ -366,7 +387,7 @@ static int check_summary(struct reader *r, const struct plan *plan, const json_t
 	size_t i;
 
 	if (!json_is_object(summary))
-		return fail(r, "summary: expected an object");
+		return fail_at(r, "summary", "expected an object");
 	if (only_keys(r, summary, keys))
 		return -1;
 	for (i = 0; keys[i]; i++) {
@@ -425,8 +446,8 @@ struct plan *plan_from_json(const json_t *json, const char *origin)
 	if (r.failed)
 		goto out;
 	if (strcmp(version, "1")) {
-		fail(&r, "format_version: '%s' is not supported (this b2bctl reads \"1\")",
-		     version);
+		fail_at(&r, "format_version", "'%s' is not supported (this b2bctl reads \"1\")",
+			version);
 		goto out;
 	}
 	if ((s = want_string(&r, json, "config_hash", 1)))
@@ -440,7 +461,7 @@ struct plan *plan_from_json(const json_t *json, const char *origin)
 
 	actions = json_object_get(json, "actions");
 	if (!json_is_array(actions)) {
-		fail(&r, "actions: expected an array");
+		fail_at(&r, "actions", "expected an array");
 		goto out;
 	}
 	json_array_foreach(actions, i, v)
@@ -452,7 +473,7 @@ struct plan *plan_from_json(const json_t *json, const char *origin)
 	}
 	warnings = json_object_get(json, "warnings");
 	if (warnings && !json_is_array(warnings)) {
-		fail(&r, "warnings: expected an array");
+		fail_at(&r, "warnings", "expected an array");
 		goto out;
 	}
 	json_array_foreach(warnings, i, v)
@@ -468,14 +489,14 @@ struct plan *plan_from_json(const json_t *json, const char *origin)
 
 	v = json_object_get(json, "fingerprints");
 	if (v && !json_is_null(v) && !json_is_object(v)) {
-		fail(&r, "fingerprints: expected an object");
+		fail_at(&r, "fingerprints", "expected an object");
 		goto out;
 	}
 	if (json_is_object(v))
 		plan->fingerprints = json_deep_copy(v);
 	v = json_object_get(json, "live");
 	if (v && !json_is_null(v) && !json_is_object(v)) {
-		fail(&r, "live: expected an object in the snapshot format");
+		fail_at(&r, "live", "expected an object in the snapshot format");
 		goto out;
 	}
 	if (json_is_object(v))
