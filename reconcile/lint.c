@@ -45,7 +45,7 @@ const struct lint_rule lint_rules[] = {
 
 const size_t lint_rules_nr = ARRAY_SIZE(lint_rules);
 
-/* Consumer mail providers; a trailing '.' matches any top-level domain (yahoo.co.uk, gmx.de). */
+/* Consumer mail providers; a trailing '.' matches any public suffix (yahoo.co.uk, gmx.de). */
 static const char *const consumer_domains[] = {
     "gmail.com",    "googlemail.com", "outlook.",  "hotmail.",       "live.",      "msn.com",
     "passport.com", "yahoo.",         "ymail.com", "rocketmail.com", "aol.com",    "gmx.",
@@ -66,6 +66,19 @@ const struct lint_rule *lint_rule_find(const char *id)
 	return NULL;
 }
 
+/* A public suffix such as "de", "com" or "co.uk": one label, or a short label and a TLD. */
+static int looks_like_public_suffix(const char *s)
+{
+	const char *dot = strchr(s, '.');
+	size_t len = strlen(s);
+
+	if (!len || strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ.") != len)
+		return 0;
+	if (!dot)
+		return 1;
+	return dot - s <= 3 && dot[1] && !strchr(dot + 1, '.');
+}
+
 int is_consumer_email_domain(const char *domain)
 {
 	size_t i, dlen = strlen(domain);
@@ -75,11 +88,8 @@ int is_consumer_email_domain(const char *domain)
 		size_t clen = strlen(c);
 
 		if (c[clen - 1] == '.') {
-			/* provider.<tld> or provider.<sld>.<tld> */
 			if (dlen > clen && !strncasecmp(domain, c, clen) &&
-			    strspn(domain + clen,
-				   "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ.") ==
-				dlen - clen)
+			    looks_like_public_suffix(domain + clen))
 				return 1;
 		} else if (!strcasecmp(domain, c)) {
 			return 1;
