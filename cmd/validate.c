@@ -1,14 +1,82 @@
 /*
- * validate: placeholder until the command lands; it says so and fails.
+ * validate: `b2bctl validate [PATH...]` loads the configuration and reports
+ * every problem it has, as text, JSON or GitHub annotations. It never talks
+ * to the tenant. Exit 0 when valid, 1 when not.
  */
 #include "builtin.h"
+#include "options.h"
+#include "schema/config.h"
 
 #include <stdio.h>
+#include <string.h>
+
+static const char *const validate_usage[] = {
+    "b2bctl validate [PATH...] [--format text|json|github]",
+    "",
+    "Checks the configuration files (every *.yaml and *.yml under each PATH, default",
+    "the current folder) and reports every error at file:line:column. Nothing is",
+    "read from or written to the tenant.",
+    "",
+    "Exit codes: 0 valid, 1 invalid (or bad arguments).",
+    NULL,
+};
+
+static const char *plural(size_t n, const char *one, const char *many)
+{
+	return n == 1 ? one : many;
+}
+
+static void print_summary(FILE *out, const struct config *cfg)
+{
+	size_t guests = 0, i;
+
+	for (i = 0; i < cfg->partners_nr; i++)
+		guests += cfg->partners[i].guests_nr;
+	fprintf(out, "valid: %zu %s, %zu %s, %zu %s, %zu %s, %zu %s\n", cfg->partners_nr,
+		plural(cfg->partners_nr, "partner", "partners"), guests,
+		plural(guests, "guest", "guests"), cfg->groups_nr,
+		plural(cfg->groups_nr, "group", "groups"), cfg->conditional_access.policies_nr,
+		plural(cfg->conditional_access.policies_nr, "conditional-access policy",
+		       "conditional-access policies"),
+		cfg->access_packages_nr,
+		plural(cfg->access_packages_nr, "access package", "access packages"));
+}
 
 int cmd_validate(int argc, const char **argv)
 {
-	(void)argc;
-	(void)argv;
-	fputs("b2bctl validate: not available in this build yet\n", stderr);
-	return 1;
+	const char *format = "text";
+	const struct option options[] = {
+	    OPT_STRING("format", 0, &format, "FORMAT", "output: text (default), json or github"),
+	    OPT_END(),
+	};
+	const char *default_paths[] = {"."};
+	struct diag_list diags = DIAG_LIST_INIT;
+	struct config *cfg;
+	int nr, ret;
+
+	nr = parse_options(argc, argv, options, validate_usage);
+	if (nr == -2)
+		return 0;
+	if (nr < 0)
+		return 1;
+	if (strcmp(format, "text") && strcmp(format, "json") && strcmp(format, "github")) {
+		fprintf(stderr, "b2bctl validate: unknown --format '%s' (text, json or github)\n",
+			format);
+		return 1;
+	}
+	cfg = nr ? config_load(argv, (size_t)nr, NULL, &diags)
+		 : config_load(default_paths, 1, NULL, &diags);
+	ret = diag_count(&diags, DIAG_ERROR) ? 1 : 0;
+	if (!strcmp(format, "json")) {
+		diag_print_json(stdout, &diags);
+	} else if (!strcmp(format, "github")) {
+		diag_print_github(stdout, &diags);
+	} else {
+		diag_print_text(stderr, &diags);
+		if (!ret)
+			print_summary(stdout, cfg);
+	}
+	config_free(cfg);
+	diag_list_release(&diags);
+	return ret;
 }

@@ -58,7 +58,7 @@ enum expiry_kind {
 struct cfg_expiry {
 	int set;
 	enum expiry_kind kind;
-	char *text;		 /* as written: "P90D", "2027-03-31", "never" */
+	char *text;               /* as written: "P90D", "2027-03-31", "never" */
 	long long approx_seconds; /* a duration's length (months 30 d, years 365 d); 0 otherwise */
 	struct src_pos pos;
 };
@@ -121,7 +121,7 @@ struct cfg_collaboration_restrictions {
 
 struct cfg_external_collaboration {
 	int set;
-	struct cfg_enum guest_user_access;	   /* enum guest_user_access */
+	struct cfg_enum guest_user_access;         /* enum guest_user_access */
 	struct cfg_enum guest_invite_restrictions; /* enum guest_invite_restrictions */
 	struct cfg_bool email_verified_users_can_join;
 	struct cfg_enum email_one_time_passcode; /* enum email_otp */
@@ -152,7 +152,7 @@ struct cfg_guest {
 	struct cfg_str display_name;
 	struct cfg_str_list groups;
 	struct cfg_enum user_type; /* enum user_type; default Guest */
-	struct src_pos pos;	   /* the list item */
+	struct src_pos pos;        /* the list item */
 };
 
 struct cfg_partner {
@@ -179,10 +179,10 @@ struct cfg_group {
 
 struct cfg_ca_policy {
 	struct cfg_str name;
-	struct cfg_enum state;		/* enum ca_state */
+	struct cfg_enum state;           /* enum ca_state */
 	struct cfg_str_list guest_types; /* [all] or b2bCollaborationGuest, ... */
-	int partners_all;		/* `partners: all` (or absent) */
-	struct cfg_str_list partners;	/* partner names when enumerated */
+	int partners_all;                /* `partners: all` (or absent) */
+	struct cfg_str_list partners;    /* partner names when enumerated */
 	struct cfg_str_list exclude_groups;
 	int applications_all; /* `applications: all` (or absent) */
 	struct cfg_str_list applications;
