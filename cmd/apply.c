@@ -118,8 +118,8 @@ static int run_apply(const struct apply_args *args, const struct config *cfg, st
 	/* The executor draws its own progress line; the reader's would interleave with it. */
 	tenant->progress = NULL;
 	ret = apply_plan(&ctx, &opts);
-	if (ret && !ctx.outcomes)
-		report_error("apply"); /* refused before any write */
+	if (ret)
+		report_error("apply");
 	apply_ctx_release(&ctx);
 	return ret ? 1 : 0;
 }

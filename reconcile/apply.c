@@ -726,7 +726,7 @@ out:
 int apply_plan(struct apply_ctx *ctx, const struct apply_options *opts)
 {
 	struct apply_report rep = {0};
-	int commit_failed = 0;
+	char *commit_error = NULL;
 
 	if (apply_check_deletes(ctx->plan, ctx->cfg, opts->max_destroy))
 		return -1;
@@ -741,12 +741,9 @@ int apply_plan(struct apply_ctx *ctx, const struct apply_options *opts)
 	ids_init(ctx);
 	execute(ctx, &rep);
 	progress_clear(&rep);
-	if (ctx->tenant && tenant_commit(ctx->tenant)) {
-		commit_failed = 1;
-		fprintf(stderr, "error: could not save the tenant: %s\n",
-			b2b_error_last() ? b2b_error_last() : "unknown error");
-	}
-	if (!commit_failed && opts->verify && ctx->cfg && rep.created + rep.updated + rep.deleted)
+	if (ctx->tenant && tenant_commit(ctx->tenant))
+		commit_error = xstrdup(b2b_error_last() ? b2b_error_last() : "unknown error");
+	if (!commit_error && opts->verify && ctx->cfg && rep.created + rep.updated + rep.deleted)
 		verify_applied(ctx);
 
 	fprintf(rep.out,
@@ -756,11 +753,15 @@ int apply_plan(struct apply_ctx *ctx, const struct apply_options *opts)
 	fflush(rep.out);
 	if (rep.log)
 		fclose(rep.log);
-	if (commit_failed)
+	if (commit_error) {
+		b2b_error_set("could not save the tenant, so the changes above are lost: %s",
+			      commit_error);
+		free(commit_error);
 		return -1;
+	}
 	if (rep.failed || rep.skipped)
-		return b2b_error_set("%zu of %zu actions did not apply", rep.failed + rep.skipped,
-				     ctx->plan->nr);
+		return b2b_error_set("%zu of %zu actions did not apply; apply again to retry them",
+				     rep.failed + rep.skipped, ctx->plan->nr);
 	return 0;
 }
 

@@ -25,6 +25,7 @@ struct fake_tenant {
 	size_t requests;
 	size_t largest_round;
 	size_t commits;
+	int commit_fails;
 	struct strbuf log; /* "round N: METHOD PATH\n" per request */
 };
 
@@ -59,8 +60,10 @@ static int fake_run(struct tenant *t, struct tenant_request *reqs, size_t nr)
 
 static int fake_commit(struct tenant *t)
 {
-	((struct fake_tenant *)t)->commits++;
-	return 0;
+	struct fake_tenant *f = (struct fake_tenant *)t;
+
+	f->commits++;
+	return f->commit_fails ? b2b_error_set("tenant.json: cannot write: No space left") : 0;
 }
 
 static void fake_free(struct tenant *t)
@@ -509,6 +512,18 @@ static void test_dependency_cycle_is_skipped_not_hung(void **state)
 	assert_non_null(strstr(report_text(fx), "dependency cycle"));
 }
 
+static void test_commit_failure_fails_the_apply(void **state)
+{
+	struct fixture *fx = *state;
+
+	add(fx, &fake_group, PLAN_CREATE, "g");
+	fx->tenant.commit_fails = 1;
+	assert_int_equal(apply_plan(&fx->ctx, &fx->opts), -1);
+	assert_int_equal(fx->tenant.commits, 1);
+	assert_string_equal(b2b_error_last(), "could not save the tenant, so the changes above are "
+					      "lost: tenant.json: cannot write: No space left");
+}
+
 static struct plan *two_action_plan(const char *description)
 {
 	struct plan *plan = plan_new();
@@ -577,6 +592,7 @@ int main(void)
 					    teardown),
 	    cmocka_unit_test_setup_teardown(test_dependency_cycle_is_skipped_not_hung, setup,
 					    teardown),
+	    cmocka_unit_test_setup_teardown(test_commit_failure_fails_the_apply, setup, teardown),
 	    cmocka_unit_test(test_saved_plan_must_match_a_fresh_plan),
 	};
 
