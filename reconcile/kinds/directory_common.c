@@ -62,8 +62,7 @@ void request_list_add_in_filters(struct request_list *list, const char *collecti
 	}
 }
 
-size_t live_merge_objects(json_t *collection, json_t *seen, const json_t *answer,
-			  const json_t *extra)
+size_t live_merge_objects(json_t *collection, json_t *seen, json_t *answer, const json_t *extra)
 {
 	size_t i, added = 0;
 	json_t *obj;
@@ -71,15 +70,13 @@ size_t live_merge_objects(json_t *collection, json_t *seen, const json_t *answer
 	json_array_foreach(json_object_get(answer, "value"), i, obj)
 	{
 		const char *id = json_str(obj, "id");
-		json_t *copy;
 
 		if (!id || json_object_get(seen, id))
 			continue;
-		copy = json_deep_copy(obj);
 		if (extra)
-			json_object_update(copy, (json_t *)extra);
+			json_object_update_new(obj, json_deep_copy(extra));
 		json_object_set_new(seen, id, json_true());
-		json_array_append_new(collection, copy);
+		json_array_append(collection, obj);
 		added++;
 	}
 	return added;
@@ -230,10 +227,7 @@ int answer_is_ambiguous(const struct tenant_request *req)
 enum apply_step_result apply_fail_request(struct apply_ctx *ctx, const struct plan_action *action,
 					  const struct tenant_request *req)
 {
-	char *why = tenant_request_describe_error(req);
-
-	apply_ctx_fail(ctx, action, req, "%s", why);
-	free(why);
+	apply_ctx_fail(ctx, action, req, "%s", "");
 	return APPLY_STEP_FAILED;
 }
 

@@ -41,12 +41,11 @@ void request_list_add_in_filters(struct request_list *list, const char *collecti
 				 const char *what);
 
 /*
- * Appends every object of a paged answer's "value" to `collection` unless
- * `seen` (id -> true) already holds its id; `extra` (may be NULL) is merged
- * into each appended object. Returns how many were appended.
+ * Moves every object of a paged answer's "value" into `collection` (shared,
+ * not copied) unless `seen` (id -> true) already holds its id; a copy of
+ * `extra` (may be NULL) is merged into each. Returns how many were added.
  */
-size_t live_merge_objects(json_t *collection, json_t *seen, const json_t *answer,
-			  const json_t *extra);
+size_t live_merge_objects(json_t *collection, json_t *seen, json_t *answer, const json_t *extra);
 /* id -> true for every object of the collection. */
 json_t *live_id_set(const json_t *collection);
 
@@ -88,7 +87,8 @@ json_t *object_ref(const char *id, const char *address);
 
 /* The answer may hide a write that happened: look before writing again. */
 int answer_is_ambiguous(const struct tenant_request *req);
-/* Records the request's error as the action's failure; returns APPLY_STEP_FAILED. */
+/* Fails the action with the request's error (apply_ctx_fail describes it); returns
+ * APPLY_STEP_FAILED. */
 enum apply_step_result apply_fail_request(struct apply_ctx *ctx, const struct plan_action *action,
 					  const struct tenant_request *req);
 /* Graph's error message contains `needle` (case-insensitive). */

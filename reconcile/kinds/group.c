@@ -278,7 +278,7 @@ static enum apply_step_result group_apply_step(struct apply_ctx *ctx,
 		if (!prev) {
 			tenant_request_init(
 			    next, "PATCH", json_deep_copy(json_object_get(action->data, "body")),
-			    TENANT_BATCHABLE, action->address, "/v1.0/groups/%s", id ? id : "");
+			    TENANT_BATCHABLE, action->address, "/v1.0/groups/%s", id);
 			return APPLY_STEP_MORE;
 		}
 		if (!tenant_request_ok(prev))

@@ -354,7 +354,7 @@ static void plan_undeclared_removals(struct group_diff *gd, const json_t *live_g
 		if (!json_object_get(gd->named, name)) {
 			json_object_set_new(gd->named, name, json_true());
 			a = plan_add_action(gd->plan, &kind_group_member, PLAN_DELETE, name,
-					    &g->membership.pos);
+					    g->membership.set ? &g->membership.pos : &g->pos);
 			plan_action_add_change(a, "member", json_string(member), NULL);
 			a->data = json_pack("{s:{s:s}, s:{s:s}}", "group", "id", gd->group_id,
 					    "member", "id", id);

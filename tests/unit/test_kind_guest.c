@@ -1,0 +1,530 @@
+/*
+ * Unit tests for the guest kind: matching by email in every form Graph keeps
+ * it, invitations, updates, re-invitations after resendPendingAfter, pruning
+ * only under pruneGuests, the bounded read, and an invitation that is never
+ * sent twice when its answer is lost.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "partners_fixture.h"
+
+extern const struct kind kind_guest;
+
+static const char *const guests_yaml = "tenant:\n"
+				       "  id: 11111111-1111-1111-1111-111111111111\n"
+				       "invitations:\n"
+				       "  sendEmail: false\n"
+				       "  message: Welcome to Host Corp\n"
+				       "  resendPendingAfter: P14D\n"
+				       "partners:\n"
+				       "  - name: contoso\n"
+				       "    domains: [contoso.com]\n"
+				       "    pruneGuests: true\n"
+				       "    guests:\n"
+				       "      - email: Alice@Contoso.com\n"
+				       "        displayName: Alice Smith\n"
+				       "      - email: bob@contoso.com\n"
+				       "        userType: Member\n"
+				       "  - name: fabrikam\n"
+				       "    domains: [fabrikam.com]\n"
+				       "    guests:\n"
+				       "      - email: carol@fabrikam.com\n";
+
+/* 2026-02-01T00:00:00Z */
+#define NOW ((time_t)1769904000)
+
+static struct plan *diff_guests(const struct config *cfg, json_t *live, struct diag_list *diags,
+				struct plan *plan)
+{
+	struct reconcile_ctx ctx = {0};
+
+	if (!plan)
+		plan = plan_new();
+	ctx.cfg = cfg;
+	ctx.live = live;
+	ctx.diags = diags;
+	ctx.now = NOW;
+	ctx.index = live_index_build(live);
+	assert_int_equal(kind_guest.diff(&ctx, plan), 0);
+	live_index_free(ctx.index);
+	return plan;
+}
+
+static const char *const all_present =
+    "{\"users\": ["
+    "{\"id\": \"u-alice\", \"mail\": \"ALICE@contoso.com\", \"displayName\": \"Alice Smith\","
+    " \"userType\": \"Guest\", \"externalUserState\": \"Accepted\"},"
+    "{\"id\": \"u-bob\", \"mail\": null, \"userType\": \"Member\","
+    " \"userPrincipalName\": \"bob_contoso.com#EXT#@host.onmicrosoft.com\","
+    " \"externalUserState\": \"Accepted\"},"
+    "{\"id\": \"u-carol\", \"otherMails\": [\"Carol@Fabrikam.com\"], \"userType\": \"Guest\","
+    " \"userPrincipalName\": \"carol.x_fabrikam.com#EXT#@host.onmicrosoft.com\"}]}";
+
+static void test_diff_invites_missing_guests(void **state)
+{
+	struct diag_list diags = DIAG_LIST_INIT;
+	struct config *cfg = fixture_config_ok(guests_yaml);
+	json_t *live = fixture_json("{\"users\": []}");
+	struct plan *plan = plan_new();
+	struct plan_action *a;
+
+	(void)state;
+	plan_add_action(plan, kind_find("invitation_domains"), PLAN_UPDATE, "tenant", NULL);
+	diff_guests(cfg, live, &diags, plan);
+	assert_int_equal(plan->nr, 4);
+	a = plan_find(plan, "guest.alice@contoso.com");
+	assert_non_null(a);
+	assert_int_equal(a->op, PLAN_CREATE);
+	assert_int_equal(a->source_line, 12);
+	assert_change(a, "email", "null", "\"Alice@Contoso.com\"");
+	assert_change(a, "displayName", "null", "\"Alice Smith\"");
+	assert_change(a, "userType", "null", "\"Guest\"");
+	assert_int_equal(a->depends_nr, 1);
+	assert_string_equal(a->depends_on[0], "invitation_domains.tenant");
+	assert_json(
+	    a->data,
+	    "{\"email\": \"alice@contoso.com\", \"invitation\": {"
+	    "\"invitedUserEmailAddress\": \"Alice@Contoso.com\","
+	    "\"inviteRedirectUrl\": "
+	    "\"https://myapps.microsoft.com/11111111-1111-1111-1111-111111111111\","
+	    "\"sendInvitationMessage\": false,"
+	    "\"invitedUserDisplayName\": \"Alice Smith\","
+	    "\"invitedUserType\": \"Guest\","
+	    "\"invitedUserMessageInfo\": {\"customizedMessageBody\": \"Welcome to Host Corp\"}}}");
+	a = plan_find(plan, "guest.bob@contoso.com");
+	assert_non_null(a);
+	assert_json(json_object_get(json_object_get(a->data, "invitation"), "invitedUserType"),
+		    "\"Member\"");
+	assert_null(
+	    json_object_get(json_object_get(a->data, "invitation"), "invitedUserDisplayName"));
+	assert_non_null(plan_find(plan, "guest.carol@fabrikam.com"));
+	assert_int_equal(diags.nr, 0);
+	plan_free(plan);
+	json_decref(live);
+	config_free(cfg);
+}
+
+static void test_diff_without_invitations_section_uses_defaults_and_no_dependency(void **state)
+{
+	struct diag_list diags = DIAG_LIST_INIT;
+	struct config *cfg =
+	    fixture_config_ok("tenant:\n  id: 11111111-1111-1111-1111-111111111111\n"
+			      "partners:\n  - name: contoso\n"
+			      "    domains: [contoso.com]\n"
+			      "    guests:\n      - email: alice@contoso.com\n");
+	json_t *live = fixture_json("{}");
+	struct plan *plan = diff_guests(cfg, live, &diags, NULL);
+
+	(void)state;
+	assert_int_equal(plan->nr, 1);
+	assert_int_equal(plan->actions[0].depends_nr, 0);
+	assert_json(json_object_get(plan->actions[0].data, "invitation"),
+		    "{\"invitedUserEmailAddress\": \"alice@contoso.com\","
+		    "\"inviteRedirectUrl\": "
+		    "\"https://myapps.microsoft.com/11111111-1111-1111-1111-111111111111\","
+		    "\"sendInvitationMessage\": true, \"invitedUserType\": \"Guest\"}");
+	plan_free(plan);
+	json_decref(live);
+	config_free(cfg);
+}
+
+static void test_diff_matches_mail_other_mails_and_ext_upn_without_case(void **state)
+{
+	struct diag_list diags = DIAG_LIST_INIT;
+	struct config *cfg = fixture_config_ok(guests_yaml);
+	json_t *live = fixture_json(all_present);
+	struct plan *plan = diff_guests(cfg, live, &diags, NULL);
+
+	(void)state;
+	assert_int_equal(plan->nr, 0);
+	assert_int_equal(diags.nr, 0);
+	plan_free(plan);
+	json_decref(live);
+	config_free(cfg);
+}
+
+static void test_diff_updates_display_name_and_user_type(void **state)
+{
+	struct diag_list diags = DIAG_LIST_INIT;
+	struct config *cfg = fixture_config_ok(guests_yaml);
+	json_t *live = fixture_json(all_present);
+	struct plan *plan;
+	struct plan_action *a;
+
+	(void)state;
+	json_object_set_new(json_array_get(json_object_get(live, "users"), 0), "displayName",
+			    json_string("A. Smith"));
+	json_object_set_new(json_array_get(json_object_get(live, "users"), 1), "userType",
+			    json_string("Guest"));
+	plan = diff_guests(cfg, live, &diags, NULL);
+	assert_int_equal(plan->nr, 2);
+	a = plan_find(plan, "guest.alice@contoso.com");
+	assert_int_equal(a->op, PLAN_UPDATE);
+	assert_change(a, "displayName", "\"A. Smith\"", "\"Alice Smith\"");
+	assert_null(find_change(a, "userType"));
+	assert_json(a->data, "{\"id\": \"u-alice\", \"email\": \"alice@contoso.com\","
+			     " \"body\": {\"displayName\": \"Alice Smith\"}}");
+	a = plan_find(plan, "guest.bob@contoso.com");
+	assert_int_equal(a->op, PLAN_UPDATE);
+	assert_change(a, "userType", "\"Guest\"", "\"Member\"");
+	assert_json(json_object_get(a->data, "body"), "{\"userType\": \"Member\"}");
+	plan_free(plan);
+	json_decref(live);
+	config_free(cfg);
+}
+
+static void test_diff_reinvites_guests_pending_longer_than_resend_after(void **state)
+{
+	struct diag_list diags = DIAG_LIST_INIT;
+	struct config *cfg = fixture_config_ok(guests_yaml);
+	json_t *live = fixture_json(all_present);
+	json_t *users = json_object_get(live, "users");
+	struct plan *plan;
+	struct plan_action *a;
+
+	(void)state;
+	json_object_set_new(json_array_get(users, 0), "externalUserState",
+			    json_string("PendingAcceptance"));
+	json_object_set_new(json_array_get(users, 0), "externalUserStateChangeDateTime",
+			    json_string("2026-01-10T08:00:00.1234567Z"));
+	/* 7 days: not yet */
+	json_object_set_new(json_array_get(users, 2), "externalUserState",
+			    json_string("PendingAcceptance"));
+	json_object_set_new(json_array_get(users, 2), "createdDateTime",
+			    json_string("2026-01-25T00:00:00Z"));
+	plan = diff_guests(cfg, live, &diags, NULL);
+	assert_int_equal(plan->nr, 1);
+	a = plan_find(plan, "guest.alice@contoso.com");
+	assert_non_null(a);
+	assert_int_equal(a->op, PLAN_UPDATE);
+	assert_change(a, "invitation", "\"PendingAcceptance since 2026-01-10T08:00:00.1234567Z\"",
+		      "\"resend\"");
+	assert_null(json_object_get(a->data, "body"));
+	assert_json(
+	    json_object_get(json_object_get(a->data, "invitation"), "invitedUserEmailAddress"),
+	    "\"Alice@Contoso.com\"");
+	plan_free(plan);
+
+	/* carol, pending since her creation long ago, is due as well */
+	json_object_set_new(json_array_get(users, 2), "createdDateTime",
+			    json_string("2025-12-01T00:00:00Z"));
+	plan = diff_guests(cfg, live, &diags, NULL);
+	assert_int_equal(plan->nr, 2);
+	assert_non_null(plan_find(plan, "guest.carol@fabrikam.com"));
+	plan_free(plan);
+	json_decref(live);
+	config_free(cfg);
+}
+
+static void test_diff_prunes_only_undeclared_guests_of_pruning_partners(void **state)
+{
+	struct diag_list diags = DIAG_LIST_INIT;
+	struct config *cfg = fixture_config_ok(guests_yaml);
+	json_t *live = fixture_json(all_present);
+	json_t *users = json_object_get(live, "users");
+	struct plan *plan;
+	struct plan_action *a;
+
+	(void)state;
+	json_array_append_new(users, fixture_json("{\"id\": \"u-dave\", \"mail\": "
+						  "\"Dave@CONTOSO.com\", \"userType\": \"Guest\", "
+						  "\"displayName\": \"Dave\"}"));
+	json_array_append_new(users,
+			      fixture_json("{\"id\": \"u-eve\", \"mail\": "
+					   "\"eve@fabrikam.com\", \"userType\": \"Guest\"}"));
+	json_array_append_new(users,
+			      fixture_json("{\"id\": \"u-frank\", \"mail\": "
+					   "\"frank@contoso.com\", \"userType\": \"Member\", "
+					   "\"userPrincipalName\": \"frank@contoso.com\"}"));
+	json_array_append_new(users,
+			      fixture_json("{\"id\": \"u-gina\", \"userType\": \"Guest\", "
+					   "\"userPrincipalName\": "
+					   "\"gina_contoso.com#EXT#@host.onmicrosoft.com\"}"));
+	plan = diff_guests(cfg, live, &diags, NULL);
+	assert_int_equal(plan->nr, 2);
+	a = plan_find(plan, "guest.dave@contoso.com");
+	assert_non_null(a);
+	assert_int_equal(a->op, PLAN_DELETE);
+	assert_int_equal(a->source_line, 10);
+	assert_change(a, "email", "\"dave@contoso.com\"", "null");
+	assert_json(a->data, "{\"id\": \"u-dave\", \"email\": \"dave@contoso.com\"}");
+	a = plan_find(plan, "guest.gina@contoso.com");
+	assert_non_null(a);
+	assert_int_equal(a->op, PLAN_DELETE);
+	assert_null(plan_find(plan, "guest.eve@fabrikam.com"));
+	assert_null(plan_find(plan, "guest.frank@contoso.com"));
+	plan_free(plan);
+	json_decref(live);
+	config_free(cfg);
+}
+
+static void test_diff_refuses_an_internal_user_with_a_guest_email(void **state)
+{
+	struct diag_list diags = DIAG_LIST_INIT;
+	struct config *cfg = fixture_config_ok(guests_yaml);
+	json_t *live = fixture_json(all_present);
+	struct plan *plan;
+
+	(void)state;
+	json_array_append_new(json_object_get(live, "users"),
+			      fixture_json("{\"id\": \"u-c2\", \"mail\": \"carol@fabrikam.com\","
+					   " \"userType\": \"Member\","
+					   " \"userPrincipalName\": \"carol@host.com\"}"));
+	json_array_remove(json_object_get(live, "users"), 2);
+	plan = diff_guests(cfg, live, &diags, NULL);
+	assert_int_equal(plan->nr, 0);
+	assert_int_equal(diag_count(&diags, DIAG_ERROR), 1);
+	assert_int_equal(diags.items[0].line, 19);
+	assert_non_null(strstr(diags.items[0].message, "carol@host.com"));
+	diag_list_release(&diags);
+	plan_free(plan);
+	json_decref(live);
+	config_free(cfg);
+}
+
+static void test_read_lists_guests_then_finds_the_rest_by_mail(void **state)
+{
+	static const struct fake_answer answers[] = {
+	    {"GET", "/v1.0/users?$filter=userType%20eq%20%27Guest%27", 200,
+	     "{\"value\": [{\"id\": \"u-alice\", \"mail\": \"alice@contoso.com\","
+	     " \"userType\": \"Guest\"}]}"},
+	    {"GET", "/v1.0/users?$filter=mail%20in%20(", 200,
+	     "{\"value\": [{\"id\": \"u-bob\", \"mail\": \"bob@contoso.com\","
+	     " \"userType\": \"Member\"}]}"},
+	};
+	struct diag_list diags = DIAG_LIST_INIT;
+	struct config *cfg = fixture_config_ok(guests_yaml);
+	const struct kind *read_kinds[] = {&kind_guest};
+	struct fake_tenant t;
+	json_t *live;
+	char *second;
+
+	(void)state;
+	fake_tenant_init(&t, answers, ARRAY_SIZE(answers));
+	live = fixture_read(read_kinds, 1, cfg, &t.base, &diags);
+	assert_int_equal(t.requests, 2);
+	assert_true(
+	    !strncmp(t.log.buf,
+		     "GET /v1.0/users?$filter=userType%20eq%20%27Guest%27&$select=id,"
+		     "displayName,mail,otherMails,userPrincipalName,userType,"
+		     "externalUserState,externalUserStateChangeDateTime,creationType,"
+		     "createdDateTime,accountEnabled&$top=999 paged\n",
+		     strlen("GET /v1.0/users?$filter=userType%20eq%20%27Guest%27&$select=id,"
+			    "displayName,mail,otherMails,userPrincipalName,userType,"
+			    "externalUserState,externalUserStateChangeDateTime,creationType,"
+			    "createdDateTime,accountEnabled&$top=999 paged\n")));
+	second = strchr(t.log.buf, '\n') + 1;
+	assert_true(second == strstr(t.log.buf, "GET /v1.0/users?$filter=mail%20in%20("
+						"%27bob%40contoso.com%27,"
+						"%27carol%40fabrikam.com%27)&$select=id,"));
+	assert_non_null(strstr(second, "paged batchable\n"));
+	assert_int_equal(json_array_size(json_object_get(live, "users")), 2);
+	fake_tenant_release(&t);
+	json_decref(live);
+	config_free(cfg);
+}
+
+static struct plan *plan_alice_invite(struct config **cfg, json_t **live)
+{
+	struct diag_list diags = DIAG_LIST_INIT;
+
+	*cfg = fixture_config_ok(guests_yaml);
+	*live = fixture_json(all_present);
+	json_array_remove(json_object_get(*live, "users"), 0);
+	return diff_guests(*cfg, *live, &diags, NULL);
+}
+
+static void test_apply_invite_sets_the_new_id(void **state)
+{
+	struct config *cfg;
+	json_t *live;
+	struct plan *plan = plan_alice_invite(&cfg, &live);
+	struct tenant_request prev, next;
+	struct fixture_apply fa;
+
+	(void)state;
+	assert_int_equal(plan->nr, 1);
+	fixture_apply_init(&fa, plan);
+	assert_int_equal(kind_guest.apply_step(&fa.ctx, &plan->actions[0], fa.state, NULL, &next),
+			 APPLY_STEP_MORE);
+	assert_string_equal(next.method, "POST");
+	assert_string_equal(next.path, "/v1.0/invitations");
+	assert_true(next.flags & TENANT_BATCHABLE);
+	assert_json(json_object_get(next.body, "invitedUserEmailAddress"), "\"Alice@Contoso.com\"");
+	prev = next;
+	fixture_answer(&prev, 201,
+		       "{\"id\": \"inv-1\", \"status\": \"PendingAcceptance\","
+		       " \"invitedUser\": {\"id\": \"u-new\"}}");
+	assert_int_equal(kind_guest.apply_step(&fa.ctx, &plan->actions[0], fa.state, &prev, &next),
+			 APPLY_STEP_DONE);
+	tenant_request_release(&prev);
+	assert_string_equal(apply_ctx_id(&fa.ctx, "guest.alice@contoso.com"), "u-new");
+	fixture_apply_release(&fa);
+	plan_free(plan);
+	json_decref(live);
+	config_free(cfg);
+}
+
+static void test_apply_lost_invite_answer_is_looked_up_not_resent(void **state)
+{
+	struct config *cfg;
+	json_t *live;
+	struct plan *plan = plan_alice_invite(&cfg, &live);
+	const struct plan_action *a = &plan->actions[0];
+	struct tenant_request prev, next;
+	struct fixture_apply fa;
+
+	(void)state;
+	fixture_apply_init(&fa, plan);
+	assert_int_equal(kind_guest.apply_step(&fa.ctx, a, fa.state, NULL, &next), APPLY_STEP_MORE);
+	prev = next;
+	fixture_answer(&prev, 0, NULL);
+	prev.error.ambiguous = 1;
+	assert_int_equal(kind_guest.apply_step(&fa.ctx, a, fa.state, &prev, &next),
+			 APPLY_STEP_MORE);
+	tenant_request_release(&prev);
+	assert_string_equal(next.method, "GET");
+	assert_string_equal(next.path, "/v1.0/users?$filter=mail%20eq%20%27alice%40contoso.com%27"
+				       "&$select=id,mail,userType");
+	prev = next;
+	fixture_answer(&prev, 200, "{\"value\": [{\"id\": \"u-found\"}]}");
+	assert_int_equal(kind_guest.apply_step(&fa.ctx, a, fa.state, &prev, &next),
+			 APPLY_STEP_DONE);
+	tenant_request_release(&prev);
+	assert_string_equal(apply_ctx_id(&fa.ctx, "guest.alice@contoso.com"), "u-found");
+	fixture_apply_release(&fa);
+	plan_free(plan);
+	json_decref(live);
+	config_free(cfg);
+}
+
+static void test_apply_invites_again_once_only_after_an_empty_lookup(void **state)
+{
+	struct config *cfg;
+	json_t *live;
+	struct plan *plan = plan_alice_invite(&cfg, &live);
+	const struct plan_action *a = &plan->actions[0];
+	struct tenant_request prev, next;
+	struct fixture_apply fa;
+
+	(void)state;
+	fixture_apply_init(&fa, plan);
+	assert_int_equal(kind_guest.apply_step(&fa.ctx, a, fa.state, NULL, &next), APPLY_STEP_MORE);
+	prev = next;
+	fixture_answer(&prev, 504, NULL);
+	assert_int_equal(kind_guest.apply_step(&fa.ctx, a, fa.state, &prev, &next),
+			 APPLY_STEP_MORE);
+	tenant_request_release(&prev);
+	prev = next;
+	fixture_answer(&prev, 200, "{\"value\": []}");
+	assert_int_equal(kind_guest.apply_step(&fa.ctx, a, fa.state, &prev, &next),
+			 APPLY_STEP_MORE);
+	tenant_request_release(&prev);
+	assert_string_equal(next.path, "/v1.0/invitations");
+	prev = next;
+	fixture_answer(&prev, 504, NULL);
+	assert_int_equal(kind_guest.apply_step(&fa.ctx, a, fa.state, &prev, &next),
+			 APPLY_STEP_FAILED);
+	tenant_request_release(&prev);
+	assert_non_null(fa.ctx.outcomes[0].error);
+	fixture_apply_release(&fa);
+	plan_free(plan);
+	json_decref(live);
+	config_free(cfg);
+}
+
+static void test_apply_update_patches_then_reinvites(void **state)
+{
+	struct diag_list diags = DIAG_LIST_INIT;
+	struct config *cfg = fixture_config_ok(guests_yaml);
+	json_t *live = fixture_json(all_present);
+	json_t *alice = json_array_get(json_object_get(live, "users"), 0);
+	struct tenant_request prev, next;
+	struct fixture_apply fa;
+	struct plan *plan;
+
+	(void)state;
+	json_object_set_new(alice, "displayName", json_string("A. Smith"));
+	json_object_set_new(alice, "externalUserState", json_string("PendingAcceptance"));
+	json_object_set_new(alice, "createdDateTime", json_string("2025-01-01T00:00:00Z"));
+	plan = diff_guests(cfg, live, &diags, NULL);
+	assert_int_equal(plan->nr, 1);
+	fixture_apply_init(&fa, plan);
+	assert_int_equal(kind_guest.apply_step(&fa.ctx, &plan->actions[0], fa.state, NULL, &next),
+			 APPLY_STEP_MORE);
+	assert_string_equal(next.method, "PATCH");
+	assert_string_equal(next.path, "/v1.0/users/u-alice");
+	assert_json(next.body, "{\"displayName\": \"Alice Smith\"}");
+	prev = next;
+	fixture_answer(&prev, 204, NULL);
+	assert_int_equal(kind_guest.apply_step(&fa.ctx, &plan->actions[0], fa.state, &prev, &next),
+			 APPLY_STEP_MORE);
+	tenant_request_release(&prev);
+	assert_string_equal(next.method, "POST");
+	assert_string_equal(next.path, "/v1.0/invitations");
+	prev = next;
+	fixture_answer(&prev, 201, "{\"invitedUser\": {\"id\": \"u-alice\"}}");
+	assert_int_equal(kind_guest.apply_step(&fa.ctx, &plan->actions[0], fa.state, &prev, &next),
+			 APPLY_STEP_DONE);
+	tenant_request_release(&prev);
+	fixture_apply_release(&fa);
+	plan_free(plan);
+	json_decref(live);
+	config_free(cfg);
+}
+
+static void test_apply_delete_counts_not_found_as_done(void **state)
+{
+	struct diag_list diags = DIAG_LIST_INIT;
+	struct config *cfg = fixture_config_ok(guests_yaml);
+	json_t *live = fixture_json(all_present);
+	struct tenant_request prev, next;
+	struct fixture_apply fa;
+	struct plan *plan;
+
+	(void)state;
+	json_array_append_new(json_object_get(live, "users"),
+			      fixture_json("{\"id\": \"u-dave\", \"mail\": \"dave@contoso.com\","
+					   " \"userType\": \"Guest\"}"));
+	plan = diff_guests(cfg, live, &diags, NULL);
+	assert_int_equal(plan->nr, 1);
+	fixture_apply_init(&fa, plan);
+	assert_int_equal(kind_guest.apply_step(&fa.ctx, &plan->actions[0], fa.state, NULL, &next),
+			 APPLY_STEP_MORE);
+	assert_string_equal(next.method, "DELETE");
+	assert_string_equal(next.path, "/v1.0/users/u-dave");
+	prev = next;
+	fixture_answer(&prev, 404, NULL);
+	assert_int_equal(kind_guest.apply_step(&fa.ctx, &plan->actions[0], fa.state, &prev, &next),
+			 APPLY_STEP_DONE);
+	tenant_request_release(&prev);
+	fixture_apply_release(&fa);
+	plan_free(plan);
+	json_decref(live);
+	config_free(cfg);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_diff_invites_missing_guests),
+	    cmocka_unit_test(test_diff_without_invitations_section_uses_defaults_and_no_dependency),
+	    cmocka_unit_test(test_diff_matches_mail_other_mails_and_ext_upn_without_case),
+	    cmocka_unit_test(test_diff_updates_display_name_and_user_type),
+	    cmocka_unit_test(test_diff_reinvites_guests_pending_longer_than_resend_after),
+	    cmocka_unit_test(test_diff_prunes_only_undeclared_guests_of_pruning_partners),
+	    cmocka_unit_test(test_diff_refuses_an_internal_user_with_a_guest_email),
+	    cmocka_unit_test(test_read_lists_guests_then_finds_the_rest_by_mail),
+	    cmocka_unit_test(test_apply_invite_sets_the_new_id),
+	    cmocka_unit_test(test_apply_lost_invite_answer_is_looked_up_not_resent),
+	    cmocka_unit_test(test_apply_invites_again_once_only_after_an_empty_lookup),
+	    cmocka_unit_test(test_apply_update_patches_then_reinvites),
+	    cmocka_unit_test(test_apply_delete_counts_not_found_as_done),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
