@@ -89,9 +89,11 @@ static json_t *group_approver(const char *id)
 
 static json_t *approval_settings(json_t *approvers)
 {
-	if (!json_array_size(approvers))
+	if (!json_array_size(approvers)) {
+		json_decref(approvers);
 		return json_pack("{s:b,s:b,s:[]}", "isApprovalRequiredForAdd", 0,
 				 "isApprovalRequiredForUpdate", 0, "stages");
+	}
 	return json_pack("{s:b,s:b,s:[{s:s,s:o}]}", "isApprovalRequiredForAdd", 1,
 			 "isApprovalRequiredForUpdate", 0, "stages",
 			 "durationBeforeAutomaticDenial", APPROVAL_TIMEOUT, "primaryApprovers",
