@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # The main job on the bundled example, against the embedded tenant snapshot:
-# builds b2bctl, then validates the example configuration.
+# builds b2bctl, validates the example configuration, and plans it against a
+# copy of examples/tenant.snapshot.json (apply writes changes back into the copy,
+# never into the bundled file).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -26,4 +28,21 @@ cmake -S . -B build -DB2BCTL_TESTS=OFF >/dev/null
 cmake --build build -j"$(nproc)" --target b2bctl >/dev/null
 
 run() { echo; echo "\$ $*"; "$@"; }
+# like run, for commands whose exit status 2 means "changes present"
+run_changes() { echo; echo "\$ $*"; "$@" || [ $? = 2 ]; }
+
+tenant_dir=$(mktemp -d)
+trap 'rm -rf "$tenant_dir"' EXIT
+tenant=$tenant_dir/tenant.snapshot.json
+cp examples/tenant.snapshot.json "$tenant"
+
 run build/b2bctl validate examples/config
+# creates, updates and deletes: the bundled tenant is only partly configured
+plan_file=$tenant_dir/demo.plan
+run_changes build/b2bctl plan examples/config --tenant-snapshot "$tenant" --out "$plan_file" \
+  --detailed-exitcode
+
+# --- apply: make the copy of the tenant match the configuration, from "$plan_file" ---
+
+# After apply, drift on the same tenant reports what is still different.
+run_changes build/b2bctl drift examples/config --tenant-snapshot "$tenant"
