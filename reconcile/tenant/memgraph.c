@@ -106,6 +106,24 @@ int mg_str_ieq(const char *a, const char *b)
 	return a && b && !strcasecmp(a, b);
 }
 
+json_t *mg_or_null(json_t *v)
+{
+	static json_t *null;
+
+	if (v)
+		return v;
+	if (!null)
+		null = json_null();
+	return null;
+}
+
+const char *mg_str(const json_t *v)
+{
+	const char *s = json_string_value(v);
+
+	return s ? s : "";
+}
+
 char *mg_lower(const char *s)
 {
 	char *p = xstrdup(s), *q;
@@ -696,6 +714,7 @@ struct memgraph *memgraph_new(const json_t *snapshot, const struct memgraph_opti
 	g->created_ms = json_object();
 	g->changed = json_object();
 	g->removed = json_array();
+	g->change_seq = 1;
 	if (memgraph_load(g, snapshot)) {
 		memgraph_free(g);
 		return NULL;

@@ -121,6 +121,10 @@ void mg_merge(json_t *obj, const json_t *body);
 /* Fills every key of template missing in obj with a copy of its value. */
 void mg_fill(json_t *obj, const char *template_json);
 int mg_str_ieq(const char *a, const char *b);
+/* v, or JSON null when v is NULL (borrowed either way). */
+json_t *mg_or_null(json_t *v);
+/* The string value of v, or "". */
+const char *mg_str(const json_t *v);
 char *mg_lower(const char *s);
 void mg_url_decode(struct strbuf *out, const char *s, size_t len, int plus_is_space);
 
