@@ -455,6 +455,10 @@ static void faults_handler(struct fake_server *s, const struct fake_request *req
 		res->status = 503;
 		strbuf_addstr(&res->body,
 			      "{\"error\":{\"code\":\"serviceNotAvailable\",\"message\":\"x\"}}");
+	} else if (strstr(req->target, "/lagging") && s->fail_next-- > 0) {
+		res->status = 404;
+		strbuf_addstr(&res->body, "{\"error\":{\"code\":\"Request_ResourceNotFound\","
+					  "\"message\":\"not yet\"}}");
 	} else if (strstr(req->target, "/empty")) {
 		res->status = 200;
 	} else {
@@ -655,6 +659,10 @@ static void batch_handler(struct fake_server *s, const struct fake_request *req,
 	if (serve_token(s, req, res))
 		return;
 	note_graph(s, req);
+	if (!strcmp(req->target, "/v1.0/users?$top=2&$skiptoken=next")) {
+		strbuf_addstr(&res->body, "{\"value\":[{\"id\":\"p3\"}]}");
+		return;
+	}
 	if (strcmp(req->target, "/v1.0/$batch") && strcmp(req->target, "/beta/$batch")) {
 		strbuf_addf(&res->body, "{\"single\":\"%s\"}", req->target);
 		return;
@@ -671,6 +679,11 @@ static void batch_handler(struct fake_server *s, const struct fake_request *req,
 					 json_object_get(r, "id"), "status", 429, "headers",
 					 "Retry-After", "0", "body", "error", "code", "TooMany",
 					 "message", "slow");
+		else if (!strcmp(url, "/users?$top=2"))
+			item = json_pack("{s:O,s:i,s:{s:[{s:s},{s:s}],s:s++}}", "id",
+					 json_object_get(r, "id"), "status", 200, "body", "value",
+					 "id", "p1", "id", "p2", "@odata.nextLink", s->base,
+					 "/v1.0/users?$top=2&$skiptoken=next");
 		else if (!strcmp(url, "/missing"))
 			item = json_pack("{s:O,s:i,s:{s:s},s:{s:{s:s,s:s,s:{s:s}}}}", "id",
 					 json_object_get(r, "id"), "status", 404, "headers",
@@ -707,15 +720,25 @@ static void test_batch_groups_maps_and_retries(void **state)
 	set_env_secret();
 	s->fail_next = 1;
 	t = open_against(s, 0);
-	for (i = 0; i < 22; i++)
+	for (i = 0; i < 21; i++)
 		tenant_request_init(&reqs[i], "GET", NULL, TENANT_BATCHABLE, "item",
 				    "/v1.0/users/u%zu", i);
+	tenant_request_init(&reqs[21], "GET", NULL, TENANT_BATCHABLE | TENANT_PAGED, "paged",
+			    "/v1.0/users?$top=2");
 	tenant_request_init(&reqs[22], "GET", NULL, TENANT_BATCHABLE, "throttled",
 			    "/v1.0/throttled");
 	tenant_request_init(&reqs[23], "GET", NULL, TENANT_BATCHABLE, "missing", "/v1.0/missing");
 	tenant_request_init(&reqs[24], "GET", NULL, TENANT_BATCHABLE, "beta", "/beta/policies/x");
 	assert_int_equal(tenant_run(t, reqs, 25), 0);
-	for (i = 0; i < 22; i++) {
+	/* the first page came in the $batch, the second by its nextLink */
+	assert_int_equal(reqs[21].status, 200);
+	assert_int_equal(json_array_size(json_object_get(reqs[21].response, "value")), 3);
+	assert_string_equal(
+	    json_string_value(json_object_get(
+		json_array_get(json_object_get(reqs[21].response, "value"), 2), "id")),
+	    "p3");
+	assert_non_null(strstr(s->log.buf, "GET /v1.0/users?$top=2&$skiptoken=next\n"));
+	for (i = 0; i < 21; i++) {
 		char expect[32];
 
 		snprintf(expect, sizeof(expect), "/users/u%zu", i);
@@ -818,6 +841,187 @@ static void test_connection_refused(void **state)
 	unsetenv("B2BCTL_ACCESS_TOKEN");
 }
 
+static size_t progress_calls, progress_last_done, progress_last_total;
+
+static void count_progress(void *ctx, const char *what, size_t done, size_t total)
+{
+	(void)ctx;
+	assert_non_null(what);
+	progress_calls++;
+	progress_last_done = done;
+	progress_last_total = total;
+}
+
+static void test_not_found_retried_for_new_objects(void **state)
+{
+	struct fake_server *s = fake_start(faults_handler);
+	struct tenant *t;
+	struct tenant_request reqs[2];
+
+	(void)state;
+	set_env_secret();
+	t = open_against(s, 0);
+	t->progress = count_progress;
+	progress_calls = 0;
+	s->fail_next = 2;
+	tenant_request_init(&reqs[0], "POST", json_object(), TENANT_RETRY_NOT_FOUND, "add member",
+			    "/v1.0/lagging/members/$ref");
+	assert_int_equal(tenant_run(t, reqs, 1), 0);
+	assert_int_equal(reqs[0].status, 200);
+	assert_int_equal(reqs[0].attempts, 3);
+	assert_int_equal(progress_calls, 1);
+	assert_int_equal(progress_last_done, 1);
+	assert_int_equal(progress_last_total, 1);
+	tenant_request_release(&reqs[0]);
+
+	/* without the flag a 404 is an answer */
+	s->fail_next = 1;
+	tenant_request_init(&reqs[0], "GET", NULL, 0, "read", "/v1.0/lagging/x");
+	tenant_request_init(&reqs[1], "GET", NULL, 0, "read", "/v1.0/other");
+	assert_int_equal(tenant_run(t, reqs, 2), 0);
+	assert_int_equal(reqs[0].status, 404);
+	assert_int_equal(reqs[0].attempts, 1);
+	assert_string_equal(reqs[0].error.code, "Request_ResourceNotFound");
+	assert_int_equal(progress_last_done, 2);
+	assert_int_equal(progress_last_total, 2);
+	tenant_request_release(&reqs[0]);
+	tenant_request_release(&reqs[1]);
+	tenant_free(t);
+	fake_stop(s);
+}
+
+/* Token endpoint for assertions: the token names the assertion it was given. */
+static void assertion_handler(struct fake_server *s, const struct fake_request *req,
+			      struct fake_response *res)
+{
+	char value[512];
+	const char *assertion;
+
+	if (strstr(req->target, "/oidc?")) {
+		s->token_hits++;
+		if (!header_get(req, "Authorization", value, sizeof(value)) ||
+		    strcmp(value, "bearer gh-request-token-1") ||
+		    !strstr(req->target, "&audience=api%3A%2F%2FAzureADTokenExchange")) {
+			res->status = 403;
+			return;
+		}
+		strbuf_addstr(&res->body, "{\"count\":1,\"value\":\"gh-assertion-jwt\"}");
+		return;
+	}
+	if (strstr(req->target, "/oauth2/v2.0/token")) {
+		if (!strstr(req->body.buf, "client_assertion_type=urn%3Aietf%3Aparams%3Aoauth%3A"
+					   "client-assertion-type%3Ajwt-bearer") ||
+		    strstr(req->body.buf, "client_secret") ||
+		    !(assertion = strstr(req->body.buf, "client_assertion="))) {
+			res->status = 400;
+			strbuf_addstr(&res->body,
+				      "{\"error\":\"invalid_request\",\"error_description\":"
+				      "\"AADSTS900144: missing client_assertion\"}");
+			return;
+		}
+		assertion += strlen("client_assertion=");
+		strbuf_addf(&res->body, "{\"expires_in\":3600,\"access_token\":\"at-for-%.*s\"}",
+			    (int)strcspn(assertion, "&"), assertion);
+		return;
+	}
+	note_graph(s, req);
+	if (strstr(req->target, "/expired") && s->fail_next-- > 0) {
+		res->status = 401;
+		return;
+	}
+	strbuf_addstr(&res->body, "{}");
+}
+
+static void write_file(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+
+	assert_non_null(f);
+	fputs(text, f);
+	fclose(f);
+}
+
+static void test_federated_token_file_reread(void **state)
+{
+	struct fake_server *s = fake_start(assertion_handler);
+	char path[] = "/tmp/b2b-federated-XXXXXX";
+	struct tenant *t;
+	struct tenant_request req;
+	int fd = mkstemp(path);
+
+	(void)state;
+	close(fd);
+	write_file(path, "federated-jwt-one\n");
+	set_env_secret();
+	unsetenv("AZURE_CLIENT_SECRET");
+	setenv("AZURE_FEDERATED_TOKEN_FILE", path, 1);
+	t = open_against(s, 0);
+	tenant_request_init(&req, "GET", NULL, 0, "read", "/v1.0/me");
+	assert_int_equal(tenant_run(t, &req, 1), 0);
+	assert_int_equal(req.status, 200);
+	assert_string_equal(s->last_auth, "Bearer at-for-federated-jwt-one");
+	tenant_request_release(&req);
+
+	/* the file rotates; a 401 makes the client sign in again with the new one */
+	write_file(path, "federated-jwt-two");
+	s->fail_next = 1;
+	tenant_request_init(&req, "GET", NULL, 0, "read", "/v1.0/expired");
+	assert_int_equal(tenant_run(t, &req, 1), 0);
+	assert_int_equal(req.status, 200);
+	assert_string_equal(s->last_auth, "Bearer at-for-federated-jwt-two");
+	tenant_request_release(&req);
+	tenant_free(t);
+
+	unlink(path);
+	t = open_against(s, 0);
+	tenant_request_init(&req, "GET", NULL, 0, "read", "/v1.0/me");
+	assert_int_equal(tenant_run(t, &req, 1), -1);
+	assert_non_null(strstr(b2b_error_last(), "sign-in with federated token (AZURE_CLIENT_ID="
+						 "app-123, AZURE_FEDERATED_TOKEN_FILE="));
+	assert_non_null(strstr(b2b_error_last(), "cannot read"));
+	tenant_request_release(&req);
+	tenant_free(t);
+	unsetenv("AZURE_FEDERATED_TOKEN_FILE");
+	fake_stop(s);
+}
+
+static void test_github_oidc(void **state)
+{
+	struct fake_server *s = fake_start(assertion_handler);
+	struct strbuf url = STRBUF_INIT;
+	struct tenant *t;
+	struct tenant_request req;
+
+	(void)state;
+	set_env_secret();
+	unsetenv("AZURE_CLIENT_SECRET");
+	strbuf_addf(&url, "%s/oidc?api-version=2.0", s->base);
+	setenv("ACTIONS_ID_TOKEN_REQUEST_URL", url.buf, 1);
+	setenv("ACTIONS_ID_TOKEN_REQUEST_TOKEN", "gh-request-token-1", 1);
+	t = open_against(s, 0);
+	tenant_request_init(&req, "GET", NULL, 0, "read", "/v1.0/me");
+	assert_int_equal(tenant_run(t, &req, 1), 0);
+	assert_int_equal(req.status, 200);
+	assert_int_equal(s->token_hits, 1);
+	assert_string_equal(s->last_auth, "Bearer at-for-gh-assertion-jwt");
+	tenant_request_release(&req);
+	tenant_free(t);
+
+	setenv("ACTIONS_ID_TOKEN_REQUEST_TOKEN", "gh-request-token-bad", 1);
+	t = open_against(s, 0);
+	tenant_request_init(&req, "GET", NULL, 0, "read", "/v1.0/me");
+	assert_int_equal(tenant_run(t, &req, 1), -1);
+	assert_non_null(strstr(b2b_error_last(), "sign-in with GitHub Actions OIDC"));
+	assert_non_null(strstr(b2b_error_last(), "HTTP 403"));
+	assert_null(strstr(b2b_error_last(), "gh-request-token-bad"));
+	tenant_request_release(&req);
+	tenant_free(t);
+	unsetenv("ACTIONS_ID_TOKEN_REQUEST_URL");
+	unsetenv("ACTIONS_ID_TOKEN_REQUEST_TOKEN");
+	strbuf_release(&url);
+	fake_stop(s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -833,6 +1037,9 @@ int main(void)
 	    cmocka_unit_test(test_batch_groups_maps_and_retries),
 	    cmocka_unit_test(test_debug_trace_hides_secrets),
 	    cmocka_unit_test(test_connection_refused),
+	    cmocka_unit_test(test_not_found_retried_for_new_objects),
+	    cmocka_unit_test(test_federated_token_file_reread),
+	    cmocka_unit_test(test_github_oidc),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
