@@ -1,0 +1,243 @@
+/*
+ * tenant_snapshot: the tenant backend over a snapshot file. The file is
+ * loaded into memgraph, which answers every request in-process exactly as
+ * graph-emu would over HTTP; commit() writes the state back atomically
+ * (temporary file in the same folder, fsync, rename, mode 0600).
+ */
+#include "tenant.h"
+#include "memgraph.h"
+#include "../../schema/base/diag.h"
+#include "../../schema/base/strbuf.h"
+#include "../../schema/base/xalloc.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define SNAPSHOT_FORMAT "b2bctl-snapshot/1"
+#define GRAPH_BASE      "https://graph.microsoft.com"
+#define MAX_PAGES       100000
+
+struct snapshot_tenant {
+	struct tenant base;
+	char *path;
+	struct memgraph *graph;
+};
+
+static char *dup_string(const json_t *v)
+{
+	return json_is_string(v) ? xstrdup(json_string_value(v)) : NULL;
+}
+
+static void set_error(struct tenant_request *req, const json_t *body)
+{
+	const json_t *err = json_object_get(body, "error");
+	const json_t *inner = json_object_get(err, "innerError");
+
+	free(req->error.code);
+	free(req->error.message);
+	free(req->error.request_id);
+	free(req->error.date);
+	req->error.code = dup_string(json_object_get(err, "code"));
+	req->error.message = dup_string(json_object_get(err, "message"));
+	req->error.request_id = dup_string(json_object_get(inner, "request-id"));
+	req->error.date = dup_string(json_object_get(inner, "date"));
+}
+
+/* The path of an absolute nextLink/deltaLink, NULL when it is not ours. */
+static const char *link_path(const char *link)
+{
+	if (!link || strncmp(link, GRAPH_BASE, strlen(GRAPH_BASE)))
+		return NULL;
+	return link + strlen(GRAPH_BASE);
+}
+
+static void run_one(struct snapshot_tenant *st, struct tenant_request *req)
+{
+	struct memgraph_request mreq = {req->method, req->path, req->body,
+					!!(req->flags & TENANT_EVENTUAL)};
+	struct memgraph_response res;
+	int paged = !!(req->flags & (TENANT_PAGED | TENANT_DELTA));
+	json_t *values = NULL;
+	char *next = NULL;
+	size_t pages = 0;
+
+	json_decref(req->response);
+	req->response = NULL;
+	req->attempts = 1;
+	for (;;) {
+		const char *link;
+
+		memgraph_handle(st->graph, &mreq, &res);
+		free(next);
+		next = NULL;
+		req->status = res.status;
+		if (res.status < 200 || res.status > 299 || !paged || !res.body) {
+			if (res.status >= 400)
+				set_error(req, res.body);
+			json_decref(values);
+			values = NULL;
+			req->response = res.body ? json_deep_copy(res.body) : NULL;
+			json_decref(res.body);
+			break;
+		}
+		if (!values)
+			values = json_array();
+		json_array_extend(values, json_object_get(res.body, "value"));
+		link = link_path(json_string_value(json_object_get(res.body, "@odata.nextLink")));
+		if (!link || ++pages >= MAX_PAGES) {
+			req->response = json_pack("{s:o}", "value", json_deep_copy(values));
+			if (json_object_get(res.body, "@odata.deltaLink"))
+				json_object_set(req->response, "@odata.deltaLink",
+						json_object_get(res.body, "@odata.deltaLink"));
+			if (json_object_get(res.body, "@odata.count"))
+				json_object_set(req->response, "@odata.count",
+						json_object_get(res.body, "@odata.count"));
+			json_decref(res.body);
+			json_decref(values);
+			values = NULL;
+			break;
+		}
+		next = xstrdup(link);
+		json_decref(res.body);
+		mreq.method = "GET";
+		mreq.target = next;
+		mreq.body = NULL;
+	}
+	free(next);
+}
+
+static int snapshot_run(struct tenant *t, struct tenant_request *reqs, size_t nr)
+{
+	struct snapshot_tenant *st = (struct snapshot_tenant *)t;
+	size_t i;
+
+	for (i = 0; i < nr; i++) {
+		run_one(st, &reqs[i]);
+		if (t->progress)
+			t->progress(t->progress_ctx, reqs[i].what, i + 1, nr);
+	}
+	return 0;
+}
+
+static int write_all(int fd, const char *buf, size_t len)
+{
+	while (len) {
+		ssize_t n = write(fd, buf, len);
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		buf += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+static int snapshot_commit(struct tenant *t)
+{
+	struct snapshot_tenant *st = (struct snapshot_tenant *)t;
+	json_t *snap = memgraph_snapshot(st->graph);
+	char *text = json_dumps(snap, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	char *tmp = xstrfmt("%s.tmp.XXXXXX", st->path);
+	char *dir_copy = xstrdup(st->path);
+	int fd, dir_fd, ret = -1;
+
+	json_decref(snap);
+	fd = mkstemp(tmp);
+	if (fd < 0) {
+		b2b_error_set("%s: cannot create a temporary file beside it: %s", st->path,
+			      strerror(errno));
+		goto out;
+	}
+	if (fchmod(fd, 0600) || write_all(fd, text, strlen(text)) || write_all(fd, "\n", 1) ||
+	    fsync(fd)) {
+		b2b_error_set("%s: cannot write %s: %s", st->path, tmp, strerror(errno));
+		close(fd);
+		unlink(tmp);
+		goto out;
+	}
+	if (close(fd) || rename(tmp, st->path)) {
+		b2b_error_set("%s: cannot replace it with %s: %s", st->path, tmp, strerror(errno));
+		unlink(tmp);
+		goto out;
+	}
+	dir_fd = open(dirname(dir_copy), O_RDONLY | O_DIRECTORY);
+	if (dir_fd >= 0) {
+		fsync(dir_fd);
+		close(dir_fd);
+	}
+	ret = 0;
+out:
+	free(text);
+	free(tmp);
+	free(dir_copy);
+	return ret;
+}
+
+static void snapshot_free(struct tenant *t)
+{
+	struct snapshot_tenant *st = (struct snapshot_tenant *)t;
+
+	memgraph_free(st->graph);
+	free(st->path);
+	free(t->tenant_id);
+	free(t->default_domain);
+	free(st);
+}
+
+static const struct tenant_ops snapshot_ops = {
+    "snapshot",
+    snapshot_run,
+    snapshot_commit,
+    snapshot_free,
+};
+
+struct tenant *tenant_snapshot_open(const char *path)
+{
+	struct memgraph_options opts = {GRAPH_BASE, 0, 0};
+	struct snapshot_tenant *st;
+	json_error_t jerr;
+	const char *format;
+	json_t *snap;
+
+	if (access(path, R_OK)) {
+		b2b_error_set("%s: cannot read the tenant snapshot: %s", path, strerror(errno));
+		return NULL;
+	}
+	snap = json_load_file(path, 0, &jerr);
+	if (!snap) {
+		b2b_error_set("%s:%d:%d: the tenant snapshot is not valid JSON: %s", path,
+			      jerr.line, jerr.column, jerr.text);
+		return NULL;
+	}
+	format = json_string_value(json_object_get(snap, "format"));
+	if (!json_is_object(snap) || !format || strcmp(format, SNAPSHOT_FORMAT)) {
+		b2b_error_set("%s: not a tenant snapshot: \"format\" must be \"%s\"%s%s%s", path,
+			      SNAPSHOT_FORMAT, format ? " (it is \"" : "", format ? format : "",
+			      format ? "\")" : "");
+		json_decref(snap);
+		return NULL;
+	}
+	st = xcalloc(1, sizeof(*st));
+	st->graph = memgraph_new(snap, &opts);
+	if (!st->graph) {
+		b2b_error_set("%s: %s", path, b2b_error_last());
+		json_decref(snap);
+		free(st);
+		return NULL;
+	}
+	st->path = xstrdup(path);
+	st->base.ops = &snapshot_ops;
+	st->base.tenant_id = dup_string(json_object_get(snap, "tenantId"));
+	st->base.default_domain = dup_string(json_object_get(snap, "defaultDomain"));
+	st->base.parallelism = 1;
+	json_decref(snap);
+	return &st->base;
+}
