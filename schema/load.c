@@ -759,7 +759,8 @@ static char *config_hash(struct file_bytes *files, size_t nr)
 	git_oid oid;
 	size_t i;
 
-	qsort(files, nr, sizeof(*files), compare_file_bytes);
+	if (nr)
+		qsort(files, nr, sizeof(*files), compare_file_bytes);
 	for (i = 0; i < nr; i++) {
 		strbuf_addf(&all, "%s%c%zu%c", files[i].name, 0, files[i].len, 0);
 		strbuf_add(&all, files[i].data, files[i].len);

@@ -8,6 +8,7 @@
 
 #include <ctype.h>
 #include <string.h>
+#include <strings.h>
 
 #define MAX_COMPARED 64
 
@@ -53,6 +54,23 @@ size_t edit_distance(const char *a, const char *b)
 	return d;
 }
 
+/* 'warn' for 'warning': the one candidate that starts with word, if any. */
+static const char *unique_prefix_match(const char *word, const char *const *candidates, size_t nr)
+{
+	size_t i, len = strlen(word);
+	const char *found = NULL;
+
+	if (len < 3)
+		return NULL;
+	for (i = 0; i < nr; i++)
+		if (!strncasecmp(candidates[i], word, len)) {
+			if (found)
+				return NULL;
+			found = candidates[i];
+		}
+	return found;
+}
+
 const char *suggest_closest(const char *word, const char *const *candidates, size_t nr)
 {
 	size_t i, best_d = (size_t)-1, limit = strlen(word) / 3;
@@ -68,7 +86,7 @@ const char *suggest_closest(const char *word, const char *const *candidates, siz
 			best = candidates[i];
 		}
 	}
-	if (!best || best_d > limit || best_d >= strlen(best))
-		return NULL;
-	return best;
+	if (best && best_d <= limit && best_d < strlen(best))
+		return best;
+	return unique_prefix_match(word, candidates, nr);
 }

@@ -23,7 +23,7 @@ struct mem_files {
 	size_t nr;
 };
 
-static int mem_name_under(const char *name, const char *path)
+static inline int mem_name_under(const char *name, const char *path)
 {
 	size_t n = strlen(path);
 
@@ -32,12 +32,12 @@ static int mem_name_under(const char *name, const char *path)
 	return !strcmp(name, path) || (!strncmp(name, path, n) && name[n] == '/');
 }
 
-static int mem_compare(const void *a, const void *b)
+static inline int mem_compare(const void *a, const void *b)
 {
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-static int mem_list(void *ctx, const char *path, char ***names, size_t *nr)
+static inline int mem_list(void *ctx, const char *path, char ***names, size_t *nr)
 {
 	const struct mem_files *m = ctx;
 	size_t i;
@@ -56,7 +56,7 @@ static int mem_list(void *ctx, const char *path, char ***names, size_t *nr)
 	return 0;
 }
 
-static int mem_read(void *ctx, const char *name, char **data, size_t *len)
+static inline int mem_read(void *ctx, const char *name, char **data, size_t *len)
 {
 	const struct mem_files *m = ctx;
 	size_t i;
