@@ -1,9 +1,9 @@
 /*
  * snapshot: saves the live tenant as a snapshot file (DESIGN.md §7): every
  * object b2bctl manages or could manage, whatever the configuration says:
- * the collaboration policies, all guests, all groups with their members (and
- * the internal members among them), cross-tenant partners, conditional-access
- * policies and the entitlement-management objects. The file feeds
+ * the collaboration policies, all users (guests, and the internal users a
+ * group may declare as members), all groups with their members, cross-tenant
+ * partners, conditional-access policies and the entitlement-management objects. The file feeds
  * --tenant-snapshot, graph-emu and test cases. Written 0600, atomically.
  *
  * Two bulk rounds: the collections, then the members of every group and the
@@ -25,7 +25,7 @@ static const char *const snapshot_usage[] = {
     NULL,
 };
 
-#define GUEST_SELECT                                                                               \
+#define USER_SELECT                                                                                \
 	"id,displayName,mail,otherMails,userPrincipalName,userType,externalUserState,"             \
 	"externalUserStateChangeDateTime,creationType,accountEnabled,createdDateTime,identities"
 #define GROUP_SELECT                                                                               \
@@ -49,9 +49,7 @@ static const struct collection_read reads[] = {
      "/beta/policies/b2bManagementPolicies", TENANT_PAGED, 1},
     {"crossTenantAccessPolicyPartners", "list cross-tenant partners",
      "/v1.0/policies/crossTenantAccessPolicy/partners", TENANT_PAGED, 0},
-    {"users", "list guests",
-     "/v1.0/users?$filter=userType%20eq%20%27Guest%27&$select=" GUEST_SELECT "&$top=999",
-     TENANT_PAGED, 0},
+    {"users", "list users", "/v1.0/users?$select=" USER_SELECT "&$top=999", TENANT_PAGED, 0},
     {"groups", "list groups", "/v1.0/groups?$select=" GROUP_SELECT "&$top=999", TENANT_PAGED, 0},
     {"conditionalAccessPolicies", "list conditional-access policies",
      "/v1.0/identity/conditionalAccess/policies", TENANT_PAGED, 0},

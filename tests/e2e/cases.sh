@@ -22,6 +22,8 @@ SRC=${SRC:-$(cd "$(dirname "$0")/../.." && pwd)}
 B2BCTL=${B2BCTL:-$SRC/build/b2bctl}
 GRAPH_EMU=${GRAPH_EMU:-$(dirname "$B2BCTL")/graph-emu}
 cases_dir=$SRC/tests/cases
+# a fixed "now" (2026-11-25) so time-based findings do not change from day to day
+export B2BCTL_NOW=${B2BCTL_NOW:-1795564800}
 
 if [ ! -x "$B2BCTL" ]; then
   echo "cases: $B2BCTL is not built" >&2
