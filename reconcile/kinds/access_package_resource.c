@@ -19,16 +19,6 @@ extern const struct kind kind_access_package_resource;
 
 #define LOOKUP_TRIES 5
 
-static int seen_before(json_t *seen, const char *catalog_id, const char *group_id)
-{
-	char *key = xstrfmt("%s/%s", catalog_id, group_id);
-	int seen_it = json_object_get(seen, key) != NULL;
-
-	json_object_set_new(seen, key, json_true());
-	free(key);
-	return seen_it;
-}
-
 static void resources_request(struct tenant_request *req, const char *catalog_id,
 			      const char *group_id, unsigned flags, const char *what)
 {
@@ -42,21 +32,56 @@ static void resources_request(struct tenant_request *req, const char *catalog_id
 	strbuf_release(&path);
 }
 
+static const char *scope_origin(const json_t *role_scope)
+{
+	return json_string_value(json_object_get(json_object_get(role_scope, "scope"), "originId"));
+}
+
+/* The catalog lookups of one read, one per (catalog, group), sent together. */
+struct resource_lookups {
+	struct tenant_request *reqs;
+	json_t **catalogs;
+	size_t nr, alloc, catalogs_alloc;
+	json_t *seen; /* "catalogId/groupId" already asked for */
+};
+
+static void lookup_add(struct resource_lookups *l, json_t *catalog, const char *group_id,
+		       const char *what)
+{
+	const char *catalog_id = json_string_value(json_object_get(catalog, "id"));
+	char *key = xstrfmt("%s/%s", catalog_id, group_id);
+
+	if (!json_object_get(l->seen, key)) {
+		json_object_set_new(l->seen, key, json_true());
+		ALLOC_GROW(l->reqs, l->nr + 1, l->alloc);
+		ALLOC_GROW(l->catalogs, l->nr + 1, l->catalogs_alloc);
+		resources_request(&l->reqs[l->nr], catalog_id, group_id,
+				  TENANT_PAGED | TENANT_BATCHABLE, what);
+		l->catalogs[l->nr++] = catalog;
+	}
+	free(key);
+}
+
+/*
+ * Asks each declared package's catalog about its declared groups (is the group
+ * a resource yet, under which id) and about the groups of its current role
+ * scopes (their names, for the plan).
+ */
 static int resource_read(struct reconcile_ctx *ctx)
 {
 	const struct config *cfg = ctx->cfg;
-	struct tenant_request *reqs = NULL;
-	json_t **catalogs = NULL;
-	size_t i, j, nr = 0, alloc = 0, cat_alloc = 0;
-	json_t *seen = json_object();
+	struct resource_lookups l = {0};
+	size_t i, j;
 	int ret = 0;
 
+	l.seen = json_object();
 	for (i = 0; i < cfg->access_packages_nr; i++) {
 		const struct cfg_access_package *pkg = &cfg->access_packages[i];
 		json_t *catalog = gov_live_catalog(ctx->live, pkg->catalog.value);
-		const char *catalog_id = json_string_value(json_object_get(catalog, "id"));
+		json_t *live_pkg = gov_live_package(ctx->live, pkg->name.value);
+		json_t *rs;
 
-		if (!catalog_id)
+		if (!json_is_string(json_object_get(catalog, "id")))
 			continue;
 		for (j = 0; j < pkg->groups.nr; j++) {
 			const char *name = pkg->groups.items[j].value;
@@ -64,35 +89,39 @@ static int resource_read(struct reconcile_ctx *ctx)
 			const char *group_id = json_string_value(json_object_get(group, "id"));
 			char *what;
 
-			if (!group_id || seen_before(seen, catalog_id, group_id))
+			if (!group_id)
 				continue;
-			ALLOC_GROW(reqs, nr + 1, alloc);
-			ALLOC_GROW(catalogs, nr + 1, cat_alloc);
 			what = xstrfmt("find group '%s' in catalog '%s'", name, pkg->catalog.value);
-			resources_request(&reqs[nr], catalog_id, group_id,
-					  TENANT_PAGED | TENANT_BATCHABLE, what);
-			catalogs[nr++] = catalog;
+			lookup_add(&l, catalog, group_id, what);
+			free(what);
+		}
+		json_array_foreach(json_object_get(live_pkg, "resourceRoleScopes"), j, rs)
+		{
+			const char *origin = scope_origin(rs);
+			char *what;
+
+			if (!origin)
+				continue;
+			what =
+			    xstrfmt("find resource %s in catalog '%s'", origin, pkg->catalog.value);
+			lookup_add(&l, catalog, origin, what);
 			free(what);
 		}
 	}
-	if (tenant_run(ctx->tenant, reqs, nr) < 0)
+	if (tenant_run(ctx->tenant, l.reqs, l.nr) < 0)
 		ret = -1;
-	for (i = 0; i < nr; i++) {
-		if (!ret && !tenant_request_ok(&reqs[i]))
-			ret = gov_read_failed(&reqs[i]);
+	for (i = 0; i < l.nr; i++) {
+		if (!ret && !tenant_request_ok(&l.reqs[i]))
+			ret = gov_read_failed(&l.reqs[i]);
 		if (!ret)
-			gov_collect(live_collection(catalogs[i], "resources"), reqs[i].response);
-		tenant_request_release(&reqs[i]);
+			gov_collect(live_collection(l.catalogs[i], "resources"),
+				    l.reqs[i].response);
+		tenant_request_release(&l.reqs[i]);
 	}
-	free(reqs);
-	free(catalogs);
-	json_decref(seen);
+	free(l.reqs);
+	free(l.catalogs);
+	json_decref(l.seen);
 	return ret;
-}
-
-static const char *scope_origin(const json_t *role_scope)
-{
-	return json_string_value(json_object_get(json_object_get(role_scope, "scope"), "originId"));
 }
 
 /* The package's role scope granting Member of the group, NULL when there is none. */
@@ -186,8 +215,30 @@ static int group_declared(const struct reconcile_ctx *ctx, const struct cfg_acce
 	return 0;
 }
 
+/* What people know an undeclared resource by: its group's name when known, else its id. */
+static const char *resource_label(const struct reconcile_ctx *ctx, const json_t *role_scope,
+				  const json_t *catalog)
+{
+	const char *origin = scope_origin(role_scope);
+	json_t *group = live_group_by_id(ctx->index, origin);
+	json_t *resource = json_object_get(json_object_get(role_scope, "role"), "resource");
+	const char *label = json_string_value(json_object_get(group, "displayName"));
+	json_t *res;
+	size_t i;
+
+	if (!label)
+		label = json_string_value(json_object_get(resource, "displayName"));
+	json_array_foreach(
+	    json_object_get(catalog, "resources"), i,
+	    res) if (!label &&
+		     gov_id_equal(json_string_value(json_object_get(res, "originId")), origin))
+	    label = json_string_value(json_object_get(res, "displayName"));
+	return label ? label : origin;
+}
+
 static void diff_undeclared(const struct reconcile_ctx *ctx, struct plan *plan,
-			    const struct cfg_access_package *pkg, const json_t *live_pkg)
+			    const struct cfg_access_package *pkg, const json_t *live_pkg,
+			    const json_t *catalog)
 {
 	json_t *rs;
 	size_t i;
@@ -195,21 +246,18 @@ static void diff_undeclared(const struct reconcile_ctx *ctx, struct plan *plan,
 	json_array_foreach(json_object_get(live_pkg, "resourceRoleScopes"), i, rs)
 	{
 		const char *origin = scope_origin(rs);
-		json_t *group = live_group_by_id(ctx->index, origin);
-		const char *label = json_string_value(json_object_get(group, "displayName"));
 		json_t *id = json_object_get(rs, "id");
 		struct plan_action *a;
+		const char *label;
 		char *name;
 
 		if (!origin || !json_is_string(id) || group_declared(ctx, pkg, origin))
 			continue;
-		if (!label)
-			label = json_string_value(
-			    json_object_get(json_object_get(rs, "scope"), "displayName"));
-		name = xstrfmt("%s/%s", pkg->name.value, label ? label : origin);
+		label = resource_label(ctx, rs, catalog);
+		name = xstrfmt("%s/%s", pkg->name.value, label);
 		a = plan_add_action(plan, &kind_access_package_resource, PLAN_DELETE, name,
 				    &pkg->pos);
-		plan_action_add_change(a, "group", json_string(label ? label : origin), NULL);
+		plan_action_add_change(a, "group", json_string(label), NULL);
 		a->data = json_pack("{s:{s:O},s:O}", "package", "id",
 				    json_object_get(live_pkg, "id"), "id", id);
 		free(name);
@@ -228,7 +276,7 @@ static int resource_diff(const struct reconcile_ctx *ctx, struct plan *plan)
 		for (j = 0; j < pkg->groups.nr; j++)
 			diff_group(ctx, plan, pkg, &pkg->groups.items[j], live_pkg, catalog);
 		if (live_pkg)
-			diff_undeclared(ctx, plan, pkg, live_pkg);
+			diff_undeclared(ctx, plan, pkg, live_pkg, catalog);
 	}
 	return 0;
 }
