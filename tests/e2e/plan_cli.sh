@@ -115,6 +115,26 @@ cmp -s "$work/json1.out" "$work/json3.out" || {
 }
 run snapnoout 1 snapshot --tenant-snapshot tenant.json
 
+# --rev: the configuration as committed, not as it is in the working tree.
+if command -v git >/dev/null; then
+  mkdir -p "$work/repo"
+  cp -R "$work/config" "$work/repo/config"
+  (cd "$work/repo" && git init -q && git add config &&
+    git -c user.name=t -c user.email=t@example.com commit -q -m config) ||
+    fail "could not make a git repository"
+  sed -i 's/displayName: Alice Smith/displayName: Alice Changed/' \
+    "$work/repo/config/partners/contoso.yaml"
+  (cd "$work/repo" && "$B2BCTL" plan config --tenant-snapshot ../tenant.json --format json \
+    --rev HEAD >"$work/rev.out" 2>"$work/rev.err") || fail "plan --rev HEAD: $(cat "$work/rev.err")"
+  contains rev.out "\"format_version\": \"1\""
+  lacks rev.out "Alice Changed"
+  (cd "$work/repo" && "$B2BCTL" plan config --tenant-snapshot ../tenant.json --format json \
+    >"$work/worktree.out" 2>&1)
+  contains worktree.out "Alice Changed"
+else
+  echo "plan_cli: SKIPPING the --rev check: git is not installed" >&2
+fi
+
 if [ $failures -gt 0 ]; then
   echo "plan_cli: $failures failure(s)" >&2
   exit 1
