@@ -140,19 +140,23 @@ int live_user_is_external(const json_t *user)
 
 json_t *live_group_name_counts(const json_t *live)
 {
-	json_t *counts = json_object(), *group;
+	json_t *counts = json_object(), *ids = json_object(), *group;
 	size_t i;
 
 	json_array_foreach(json_object_get(live, "groups"), i, group)
 	{
 		const char *name = json_str(group, "displayName");
+		const char *id = json_str(group, "id");
 		json_int_t n;
 
-		if (!name)
+		if (!name || (id && json_object_get(ids, id)))
 			continue;
+		if (id)
+			json_object_set_new(ids, id, json_true());
 		n = json_integer_value(json_object_get(counts, name));
 		json_object_set_new(counts, name, json_integer(n + 1));
 	}
+	json_decref(ids);
 	return counts;
 }
 

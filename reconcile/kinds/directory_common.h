@@ -61,7 +61,7 @@ char *live_user_email(const json_t *user);
  * Invitation). */
 int live_user_is_external(const json_t *user);
 
-/* displayName -> how many live groups carry it. */
+/* displayName -> how many distinct live groups (by id) carry it. */
 json_t *live_group_name_counts(const json_t *live);
 
 /* One declared guest, with the partner that lists it. */

@@ -157,9 +157,43 @@ static void plan_group_update(struct plan *plan, const struct cfg_group *g, cons
 			    g->description.value);
 }
 
+/* lowercased displayName -> a live group's displayName as the tenant spells it. */
+static json_t *names_without_case(const json_t *counts)
+{
+	json_t *folded = json_object(), *n;
+	const char *name;
+
+	json_object_foreach((json_t *)counts, name, n)
+	{
+		char *lower = lowercase_dup(name);
+
+		json_object_set_new(folded, lower, json_string(name));
+		free(lower);
+	}
+	return folded;
+}
+
+/* Graph's displayName filters ignore case: a group that differs only in case is not created. */
+static int differs_only_in_case(const struct reconcile_ctx *ctx, const json_t *folded,
+				const struct cfg_group *g)
+{
+	char *lower = lowercase_dup(g->name.value);
+	const char *spelled = json_str(folded, lower);
+
+	free(lower);
+	if (!spelled)
+		return 0;
+	diag_error(ctx->diags, &g->name.pos,
+		   "group '%s': the tenant has a group named '%s'; names that differ only in case "
+		   "are the same name to Graph, so write it as the tenant does",
+		   g->name.value, spelled);
+	return 1;
+}
+
 static int group_diff(const struct reconcile_ctx *ctx, struct plan *plan)
 {
 	json_t *counts = live_group_name_counts(ctx->live);
+	json_t *folded = names_without_case(counts);
 	size_t i;
 
 	for (i = 0; i < ctx->cfg->groups_nr; i++) {
@@ -178,11 +212,12 @@ static int group_diff(const struct reconcile_ctx *ctx, struct plan *plan)
 			continue;
 		}
 		live = live_group_by_name(ctx->index, g->name.value);
-		if (!live)
+		if (!live && !differs_only_in_case(ctx, folded, g))
 			plan_group_create(plan, g);
-		else
+		else if (live)
 			plan_group_update(plan, g, live);
 	}
+	json_decref(folded);
 	json_decref(counts);
 	return 0;
 }

@@ -153,6 +153,25 @@ static void test_diff_refuses_to_pick_among_duplicate_names(void **state)
 	config_free(cfg);
 }
 
+static void test_diff_refuses_a_name_that_differs_only_in_case(void **state)
+{
+	struct diag_list diags = DIAG_LIST_INIT;
+	struct config *cfg = fixture_config_ok(finance_yaml);
+	json_t *live = fixture_json("{\"groups\": ["
+				    "{\"id\": \"g1\", \"displayName\": \"Finance-Readers\"},"
+				    "{\"id\": \"g2\", \"displayName\": \"sales\"}]}");
+	struct plan *plan = fixture_diff(&kind_group, cfg, live, &diags);
+
+	(void)state;
+	assert_int_equal(plan->nr, 0);
+	assert_int_equal(diag_count(&diags, DIAG_ERROR), 1);
+	assert_non_null(strstr(diags.items[0].message, "'Finance-Readers'"));
+	diag_list_release(&diags);
+	plan_free(plan);
+	json_decref(live);
+	config_free(cfg);
+}
+
 static void test_read_asks_for_declared_names_in_chunks_of_15(void **state)
 {
 	static const struct fake_answer answers[] = {
@@ -340,6 +359,7 @@ int main(void)
 	    cmocka_unit_test(test_diff_updates_description_only_when_declared_and_different),
 	    cmocka_unit_test(test_diff_no_action_when_group_is_as_declared),
 	    cmocka_unit_test(test_diff_refuses_to_pick_among_duplicate_names),
+	    cmocka_unit_test(test_diff_refuses_a_name_that_differs_only_in_case),
 	    cmocka_unit_test(test_read_asks_for_declared_names_in_chunks_of_15),
 	    cmocka_unit_test(test_read_fails_with_graph_error),
 	    cmocka_unit_test(test_apply_create_looks_up_after_a_lost_answer),
