@@ -97,7 +97,7 @@ static int lex_next(struct lexer *lx)
 		while (isalnum((unsigned char)*s) || *s == '.' || *s == '-');
 	} else if (isalpha((unsigned char)*s) || *s == '_' || *s == '@' || *s == '$') {
 		lx->kind = TOK_IDENT;
-		while (isalnum((unsigned char)*s) || strchr("_@$./#", *s))
+		while (isalnum((unsigned char)*s) || (*s && strchr("_@$./", *s)))
 			strbuf_addch(&lx->text, *s++);
 	} else {
 		strbuf_addf(lx->err, "unexpected character '%c'", *s);
