@@ -7,10 +7,12 @@
  * --tenant-snapshot, graph-emu and test cases. Written 0600, atomically.
  *
  * Two bulk rounds: the collections, then the members of every group and the
- * tenant information of every partner tenant.
+ * tenant behind every guest domain and partner tenant id (tenantInformation,
+ * which stands in for findTenantInformationByDomainName when offline).
  */
 #include "builtin.h"
 #include "common.h"
+#include "../reconcile/live.h"
 #include "../schema/base/strbuf.h"
 #include "../schema/base/xalloc.h"
 
@@ -108,46 +110,138 @@ static json_t *partner_tenant_ids(const json_t *snap)
 	return ids;
 }
 
+static void add_domain(json_t *domains, const char *domain)
+{
+	char *lower;
+
+	if (!domain || !*domain)
+		return;
+	lower = lowercase_dup(domain);
+	json_object_set_new(domains, lower, json_true());
+	free(lower);
+}
+
+static void add_domain_of(json_t *domains, const char *email)
+{
+	const char *at = email ? strrchr(email, '@') : NULL;
+
+	if (at)
+		add_domain(domains, at + 1);
+}
+
+/* The domains partners sign in from: guests' email domains and connected organisations'. */
+static json_t *partner_domains(const json_t *snap)
+{
+	json_t *domains = json_object(), *item, *src;
+	size_t i, j;
+
+	json_array_foreach(json_object_get(snap, "users"), i, item)
+	{
+		const char *type = json_string_value(json_object_get(item, "userType"));
+		const char *mail = json_string_value(json_object_get(item, "mail"));
+		char *from_upn;
+
+		if (!type || strcmp(type, "Guest"))
+			continue;
+		from_upn = guest_email_from_upn(
+		    json_string_value(json_object_get(item, "userPrincipalName")));
+		add_domain_of(domains, mail ? mail : from_upn);
+		free(from_upn);
+	}
+	json_array_foreach(json_object_get(snap, "connectedOrganizations"), i, item)
+	    json_array_foreach(json_object_get(item, "identitySources"), j,
+			       src) if (json_is_string(json_object_get(src, "domainName")))
+		add_domain(domains, json_string_value(json_object_get(src, "domainName")));
+	return domains;
+}
+
+static void add_lookup(struct tenant_request *req, const char *function, const char *key,
+		       const char *value)
+{
+	struct strbuf path = STRBUF_INIT;
+
+	strbuf_addf(&path, "/v1.0/tenantRelationships/%s(%s=", function, key);
+	strbuf_add_odata_literal(&path, value);
+	strbuf_addch(&path, ')');
+	tenant_request_init(req, "GET", NULL, TENANT_BATCHABLE, "find a partner tenant", "%s",
+			    path.buf);
+	strbuf_release(&path);
+}
+
+/* Merges one answer into tenantInformation (one entry per tenant, with every domain asked for). */
+static void add_tenant_information(json_t *by_tenant, const json_t *answer, const char *domain)
+{
+	const char *tid = json_string_value(json_object_get(answer, "tenantId"));
+	json_t *entry, *domains;
+	size_t i;
+	json_t *d;
+
+	if (!tid)
+		return;
+	entry = json_object_get(by_tenant, tid);
+	if (!entry) {
+		entry = json_deep_copy(answer);
+		json_object_del(entry, "@odata.context");
+		json_object_set_new(entry, "domains", json_array());
+		json_object_set_new(by_tenant, tid, entry);
+	}
+	domains = json_object_get(entry, "domains");
+	if (!domain)
+		return;
+	json_array_foreach(domains, i, d) if (!strcmp(json_string_value(d), domain)) return;
+	json_array_append_new(domains, json_string(domain));
+}
+
+static void warn_lookup(const struct tenant_request *req)
+{
+	char *why;
+
+	if (req->status == 404)
+		return; /* no tenant behind that domain (a consumer provider, say) */
+	why = tenant_request_describe_error(req);
+	fprintf(stderr, "b2bctl snapshot: warning: %s\n", why);
+	free(why);
+}
+
 static int read_members_and_partners(struct tenant *t, json_t *snap)
 {
 	json_t *groups = json_object_get(snap, "groups"), *users = json_object_get(snap, "users");
-	json_t *tenant_ids = partner_tenant_ids(snap), *known_users = json_object(), *v;
-	json_t *info = json_array();
+	json_t *tenant_ids = partner_tenant_ids(snap), *domains = partner_domains(snap);
+	json_t *known_users = json_object(), *by_tenant = json_object(), *info = json_array(), *v;
 	struct tenant_request *reqs;
-	size_t groups_nr = json_array_size(groups), nr = 0, i, j;
-	const char *tid;
+	size_t groups_nr = json_array_size(groups), domains_start, tids_start, nr = 0, i, j;
+	const char *key;
 	int ret = -1;
 
-	reqs = xcalloc(groups_nr + json_object_size(tenant_ids) + 1, sizeof(*reqs));
+	reqs = xcalloc(groups_nr + json_object_size(domains) + json_object_size(tenant_ids) + 1,
+		       sizeof(*reqs));
 	json_array_foreach(groups, i, v)
 	{
-		struct strbuf what = STRBUF_INIT;
-
 		const char *name = json_string_value(json_object_get(v, "displayName"));
 		const char *id = json_string_value(json_object_get(v, "id"));
+		char *what = xstrfmt("list the members of %s", name ? name : "a group");
 
-		strbuf_addf(&what, "list the members of %s", name ? name : "a group");
-		tenant_request_init(
-		    &reqs[nr++], "GET", NULL, TENANT_PAGED | TENANT_BATCHABLE, what.buf,
-		    "/v1.0/groups/%s/members?$select=" MEMBER_SELECT "&$top=999", id ? id : "");
-		strbuf_release(&what);
+		tenant_request_init(&reqs[nr++], "GET", NULL, TENANT_PAGED | TENANT_BATCHABLE, what,
+				    "/v1.0/groups/%s/members?$select=" MEMBER_SELECT "&$top=999",
+				    id ? id : "");
+		free(what);
 	}
-	json_object_foreach(tenant_ids, tid, v)
-	{
-		struct strbuf path = STRBUF_INIT;
+	domains_start = nr;
+	json_object_foreach(domains, key, v)
+	    add_lookup(&reqs[nr++], "findTenantInformationByDomainName", "domainName", key);
+	tids_start = nr;
+	json_object_foreach(tenant_ids, key, v)
+	    add_lookup(&reqs[nr++], "findTenantInformationByTenantId", "tenantId", key);
+	if (tenant_run(t, reqs, nr) < 0)
+		goto out;
+	for (i = 0; i < groups_nr; i++)
+		if (!tenant_request_ok(&reqs[i])) {
+			char *why = tenant_request_describe_error(&reqs[i]);
 
-		strbuf_addstr(
-		    &path, "/v1.0/tenantRelationships/findTenantInformationByTenantId(tenantId=");
-		strbuf_add_odata_literal(&path, tid);
-		strbuf_addch(&path, ')');
-		tenant_request_init(&reqs[nr++], "GET", NULL, TENANT_BATCHABLE,
-				    "find a partner tenant", "%s", path.buf);
-		strbuf_release(&path);
-	}
-	if (run_or_fail(t, reqs, groups_nr))
-		goto out;
-	if (tenant_run(t, reqs + groups_nr, nr - groups_nr) < 0)
-		goto out;
+			b2b_error_set("%s", why);
+			free(why);
+			goto out;
+		}
 
 	json_array_foreach(users, i, v) json_object_set_new(
 	    known_users, json_string_value(json_object_get(v, "id")), json_true());
@@ -172,16 +266,22 @@ static int read_members_and_partners(struct tenant *t, json_t *snap)
 		}
 		json_object_set_new(v, "members", ids);
 	}
-	for (i = groups_nr; i < nr; i++) {
-		if (tenant_request_ok(&reqs[i]) && json_is_object(reqs[i].response)) {
-			json_array_append_new(info, without_odata_context(reqs[i].response));
-		} else {
-			char *why = tenant_request_describe_error(&reqs[i]);
-
-			fprintf(stderr, "b2bctl snapshot: warning: %s\n", why);
-			free(why);
-		}
+	i = domains_start;
+	json_object_foreach(domains, key, v)
+	{
+		if (tenant_request_ok(&reqs[i]) && json_is_object(reqs[i].response))
+			add_tenant_information(by_tenant, reqs[i].response, key);
+		else
+			warn_lookup(&reqs[i]);
+		i++;
 	}
+	for (i = tids_start; i < nr; i++) {
+		if (tenant_request_ok(&reqs[i]) && json_is_object(reqs[i].response))
+			add_tenant_information(by_tenant, reqs[i].response, NULL);
+		else
+			warn_lookup(&reqs[i]);
+	}
+	json_object_foreach(by_tenant, key, v) json_array_append(info, v);
 	json_object_set(snap, "tenantInformation", info);
 	ret = 0;
 out:
@@ -189,7 +289,9 @@ out:
 		tenant_request_release(&reqs[i]);
 	free(reqs);
 	json_decref(info);
+	json_decref(by_tenant);
 	json_decref(known_users);
+	json_decref(domains);
 	json_decref(tenant_ids);
 	return ret;
 }

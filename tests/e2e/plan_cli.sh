@@ -9,8 +9,10 @@ SRC=${SRC:-$(cd "$(dirname "$0")/../.." && pwd)}
 B2BCTL=${B2BCTL:-$SRC/build/b2bctl}
 # a fixed "now" (2026-11-25) so time-based findings do not change from day to day
 export B2BCTL_NOW=${B2BCTL_NOW:-1795564800}
+GRAPH_EMU=${GRAPH_EMU:-$(dirname "$B2BCTL")/graph-emu}
 work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
+emu_pid=
+trap '[ -n "$emu_pid" ] && kill "$emu_pid" 2>/dev/null; rm -rf "$work"' EXIT
 failures=0
 
 fail() {
@@ -114,6 +116,33 @@ cmp -s "$work/json1.out" "$work/json3.out" || {
   diff -u "$work/json1.out" "$work/json3.out" | head -n 40 >&2
 }
 run snapnoout 1 snapshot --tenant-snapshot tenant.json
+
+# snapshot through Microsoft Graph (graph-emu): the same tenant, planned the same.
+if [ -x "$GRAPH_EMU" ]; then
+  "$GRAPH_EMU" --snapshot "$work/tenant.json" --listen 127.0.0.1:0 >"$work/emu.out" 2>"$work/emu.err" &
+  emu_pid=$!
+  for _ in $(seq 1 100); do
+    read -r line <"$work/emu.out" && [ -n "$line" ] && break
+    sleep 0.1
+  done
+  url=${line#listening }
+  (cd "$work" && env -u B2BCTL_ACCESS_TOKEN -u AZURE_FEDERATED_TOKEN_FILE \
+    -u ACTIONS_ID_TOKEN_REQUEST_URL AZURE_TENANT_ID=11111111-1111-1111-1111-111111111111 \
+    AZURE_CLIENT_ID=plan-cli AZURE_CLIENT_SECRET=plan-cli-graph-secret \
+    "$B2BCTL" snapshot --graph-url "$url" --authority-host "$url" --out graph.json \
+    >"$work/gsnap.out" 2>"$work/gsnap.err") || fail "snapshot over Graph: $(cat "$work/gsnap.err")"
+  kill "$emu_pid" 2>/dev/null
+  wait "$emu_pid" 2>/dev/null
+  emu_pid=
+  lacks graph.json "plan-cli-graph-secret"
+  run json4 0 plan config --tenant-snapshot graph.json --format json
+  cmp -s "$work/json1.out" "$work/json4.out" || {
+    fail "the snapshot taken over Graph plans differently from the tenant"
+    diff -u "$work/json1.out" "$work/json4.out" | head -n 40 >&2
+  }
+else
+  echo "plan_cli: SKIPPING snapshot over Graph: $GRAPH_EMU is not built" >&2
+fi
 
 # --rev: the configuration as committed, not as it is in the working tree.
 if command -v git >/dev/null; then
