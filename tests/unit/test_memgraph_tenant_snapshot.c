@@ -1,0 +1,185 @@
+/*
+ * Unit tests of the snapshot tenant backend: clear errors on bad files, paged
+ * reads gathered into one answer, Graph errors parsed into the request, and
+ * an atomic commit (mode 0600, no temporary left behind, state kept).
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "reconcile/tenant/tenant.h"
+#include "schema/base/diag.h"
+
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define SEED TEST_SOURCE_DIR "/tests/graph-emulator/seeds/basic.json"
+
+static char dir[64];
+static char path[128];
+
+static void write_file(const char *p, const char *text)
+{
+	FILE *f = fopen(p, "w");
+
+	assert_non_null(f);
+	fputs(text, f);
+	fclose(f);
+}
+
+static int setup(void **state)
+{
+	json_t *seed = json_load_file(SEED, 0, NULL);
+
+	(void)state;
+	strcpy(dir, "/tmp/b2bctl-snapshot-XXXXXX");
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/tenant.json", dir);
+	assert_non_null(seed);
+	assert_int_equal(json_dump_file(seed, path, JSON_INDENT(2) | JSON_PRESERVE_ORDER), 0);
+	json_decref(seed);
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	char p[512];
+
+	(void)state;
+	while (d && (e = readdir(d))) {
+		if (e->d_name[0] == '.')
+			continue;
+		snprintf(p, sizeof(p), "%s/%s", dir, e->d_name);
+		unlink(p);
+	}
+	if (d)
+		closedir(d);
+	rmdir(dir);
+	return 0;
+}
+
+static void test_open_errors_name_the_file(void **state)
+{
+	char bad[160];
+
+	(void)state;
+	snprintf(bad, sizeof(bad), "%s/missing.json", dir);
+	assert_null(tenant_snapshot_open(bad));
+	assert_non_null(strstr(b2b_error_last(), bad));
+
+	snprintf(bad, sizeof(bad), "%s/broken.json", dir);
+	write_file(bad, "{\n  \"format\": \"b2bctl-snapshot/1\",\n  \"users\": [\n}\n");
+	assert_null(tenant_snapshot_open(bad));
+	assert_non_null(strstr(b2b_error_last(), bad));
+	assert_non_null(strstr(b2b_error_last(), "not valid JSON"));
+
+	write_file(bad, "{\"format\": \"something-else/2\"}");
+	assert_null(tenant_snapshot_open(bad));
+	assert_non_null(strstr(b2b_error_last(), "something-else/2"));
+
+	write_file(bad, "{\"format\": \"b2bctl-snapshot/1\", \"users\": {}}");
+	assert_null(tenant_snapshot_open(bad));
+	assert_non_null(strstr(b2b_error_last(), "users"));
+}
+
+static void test_run_pages_and_errors(void **state)
+{
+	struct tenant *t = tenant_snapshot_open(path);
+	struct tenant_request reqs[3];
+
+	(void)state;
+	assert_non_null(t);
+	assert_string_equal(t->tenant_id, "11111111-1111-1111-1111-111111111111");
+	assert_string_equal(t->default_domain, "hostcorp.onmicrosoft.com");
+	tenant_request_init(&reqs[0], "GET", NULL, TENANT_PAGED, "list users",
+			    "/v1.0/users?$top=%d", 3);
+	tenant_request_init(&reqs[1], "GET", NULL, 0, "get a user", "/v1.0/users/%s", "nobody");
+	tenant_request_init(&reqs[2], "GET", NULL, TENANT_DELTA, "delta", "/v1.0/groups/delta");
+	assert_int_equal(tenant_run(t, reqs, 3), 0);
+
+	assert_int_equal(reqs[0].status, 200);
+	assert_int_equal(json_array_size(json_object_get(reqs[0].response, "value")), 10);
+	assert_null(json_object_get(reqs[0].response, "@odata.nextLink"));
+
+	assert_int_equal(reqs[1].status, 404);
+	assert_string_equal(reqs[1].error.code, "Request_ResourceNotFound");
+	assert_non_null(reqs[1].error.request_id);
+	assert_non_null(reqs[1].error.message);
+
+	assert_int_equal(reqs[2].status, 200);
+	assert_non_null(json_object_get(reqs[2].response, "@odata.deltaLink"));
+	assert_int_equal(json_array_size(json_object_get(reqs[2].response, "value")), 2);
+
+	tenant_request_release(&reqs[0]);
+	tenant_request_release(&reqs[1]);
+	tenant_request_release(&reqs[2]);
+	tenant_free(t);
+}
+
+static void test_commit_is_atomic_and_private(void **state)
+{
+	struct tenant *t = tenant_snapshot_open(path);
+	struct tenant_request req;
+	struct stat st;
+	json_t *after;
+	DIR *d;
+	struct dirent *e;
+	int files = 0;
+
+	(void)state;
+	assert_non_null(t);
+	tenant_request_init(&req, "POST",
+			    json_pack("{s:s, s:s, s:b}", "invitedUserEmailAddress",
+				      "dana@fabrikam.com", "inviteRedirectUrl", "https://x",
+				      "sendInvitationMessage", 1),
+			    0, "invite dana", "/v1.0/invitations");
+	assert_int_equal(tenant_run(t, &req, 1), 0);
+	assert_int_equal(req.status, 201);
+	tenant_request_release(&req);
+	/* nothing is written before commit */
+	after = json_load_file(path, 0, NULL);
+	assert_null(json_object_get(after, "_invitations"));
+	json_decref(after);
+
+	assert_int_equal(tenant_commit(t), 0);
+	tenant_free(t);
+
+	assert_int_equal(stat(path, &st), 0);
+	assert_int_equal(st.st_mode & 0777, 0600);
+	d = opendir(dir);
+	while ((e = readdir(d)))
+		files += e->d_name[0] != '.';
+	closedir(d);
+	assert_int_equal(files, 1);
+
+	after = json_load_file(path, 0, NULL);
+	assert_non_null(after);
+	assert_string_equal(json_string_value(json_object_get(after, "format")),
+			    "b2bctl-snapshot/1");
+	assert_int_equal(json_array_size(json_object_get(after, "users")), 11);
+	assert_int_equal(json_array_size(json_object_get(after, "_invitations")), 1);
+	json_decref(after);
+
+	/* the written file opens again */
+	t = tenant_snapshot_open(path);
+	assert_non_null(t);
+	tenant_free(t);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test_setup_teardown(test_open_errors_name_the_file, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_run_pages_and_errors, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_commit_is_atomic_and_private, setup, teardown),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
