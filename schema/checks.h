@@ -51,7 +51,11 @@ const struct name_index_entry *name_index_add(struct name_index *idx, const char
 const struct name_index_entry *name_index_find(const struct name_index *idx, const char *name);
 void name_index_release(struct name_index *idx);
 
-/* Cross-file checks: duplicates, references and rules between sections. */
-void config_validate(struct config *cfg, struct diag_list *diags);
+/*
+ * Cross-file checks: duplicates, references and rules between sections.
+ * `complete` is 0 when a file could not be parsed: what must be declared
+ * somewhere (the tenant) may be in it, so its absence is not reported.
+ */
+void config_validate(struct config *cfg, int complete, struct diag_list *diags);
 
 #endif

@@ -33,6 +33,7 @@ struct loader {
 	struct config *cfg;
 	struct diag_list *diags;
 	const char *file;
+	size_t unreadable; /* files that could not be read or parsed */
 };
 
 static void node_pos(const struct loader *ld, const struct ynode *n, struct src_pos *pos)
@@ -79,6 +80,16 @@ static void type_error(const struct loader *ld, const struct ynode *n, const cha
 
 	describe(&found, n);
 	error_at(ld, n, "'%s' must be %s, not %s", key, expected, found.buf);
+	strbuf_release(&found);
+}
+
+static void item_type_error(const struct loader *ld, const struct ynode *n, const char *key,
+			    const char *expected)
+{
+	struct strbuf found = STRBUF_INIT;
+
+	describe(&found, n);
+	error_at(ld, n, "the items of '%s' must be %s, not %s", key, expected, found.buf);
 	strbuf_release(&found);
 }
 
@@ -313,11 +324,7 @@ static void load_string_list(const struct loader *ld, const struct schema_key *k
 		struct cfg_str *s;
 
 		if (!is_string(item)) {
-			struct strbuf what = STRBUF_INIT;
-
-			strbuf_addf(&what, "%s item", k->name);
-			type_error(ld, item, what.buf, "a string");
-			strbuf_release(&what);
+			item_type_error(ld, item, k->name, "strings");
 			continue;
 		}
 		for (j = 0; j < list->nr; j++)
@@ -381,7 +388,8 @@ static void load_expiry(const struct loader *ld, const struct schema_key *k, voi
 		if (check_duration(n->value, &e->approx_seconds, &why))
 			error_at(ld, n, "invalid ISO-8601 duration '%s' for '%s': %s", n->value,
 				 k->name, why.buf);
-	} else if (!durations_only && n->value[0] >= '0' && n->value[0] <= '9') {
+	} else if (!durations_only && n->len >= 5 && strspn(n->value, "0123456789") == 4 &&
+		   n->value[4] == '-') {
 		e->kind = EXPIRY_DATE;
 		if (check_date(n->value, &why))
 			error_at(ld, n, "invalid date '%s' for '%s': %s", n->value, k->name,
@@ -417,11 +425,7 @@ static void load_list(const struct loader *ld, const struct schema_key *k, void 
 		const struct ynode *item = n->items[i];
 
 		if (item->type != YNODE_MAPPING) {
-			struct strbuf what = STRBUF_INIT;
-
-			strbuf_addf(&what, "%s item", k->name);
-			type_error(ld, item, what.buf, "a mapping");
-			strbuf_release(&what);
+			item_type_error(ld, item, k->name, "mappings");
 			continue;
 		}
 		load_mapping(ld, k->child, k->append(owner), item, k->name);
@@ -778,8 +782,12 @@ static void load_file(struct loader *ld, const char *data, size_t len)
 {
 	struct yaml_tree tree;
 
-	if (yaml_tree_parse(&tree, ld->file, data, len, ld->diags))
+	if (yaml_tree_parse(&tree, ld->file, data, len, ld->diags)) {
+		ld->unreadable++;
 		return;
+	}
+	if (tree.root && tree.root->type != YNODE_MAPPING && !ynode_is_null(tree.root))
+		ld->unreadable++;
 	if (tree.root && !ynode_is_null(tree.root))
 		load_mapping(ld, &config_keys, ld->cfg, tree.root, NULL);
 	yaml_tree_release(&tree);
@@ -799,7 +807,7 @@ struct config *config_load(const char *const *paths, size_t paths_nr,
 			   const struct config_source *source, struct diag_list *diags)
 {
 	struct config *cfg = xcalloc(1, sizeof(*cfg));
-	struct loader ld = {cfg, diags, NULL};
+	struct loader ld = {cfg, diags, NULL, 0};
 	struct file_bytes *bytes = NULL;
 	size_t bytes_nr = 0, bytes_alloc = 0, p, i;
 
@@ -817,7 +825,7 @@ struct config *config_load(const char *const *paths, size_t paths_nr,
 			diag_error(diags, NULL, "no configuration files (*.yaml, *.yml) under '%s'",
 				   paths[p]);
 		for (i = 0; i < names_nr; i++) {
-			struct src_pos pos = {NULL, 0, 0};
+			struct src_pos pos = {NULL, 1, 1};
 			char *data = NULL;
 			size_t len = 0;
 
@@ -831,11 +839,13 @@ struct config *config_load(const char *const *paths, size_t paths_nr,
 			if (source->read(source->ctx, names[i], &data, &len)) {
 				diag_error(diags, &pos, "cannot read the file: %s",
 					   b2b_error_last());
+				ld.unreadable++;
 				continue;
 			}
 			if (len > CONFIG_MAX_FILE_SIZE) {
 				diag_error(diags, &pos, "cannot read the file: %s",
 					   "the file is larger than 10 MiB");
+				ld.unreadable++;
 				free(data);
 				continue;
 			}
@@ -853,7 +863,7 @@ struct config *config_load(const char *const *paths, size_t paths_nr,
 	for (i = 0; i < bytes_nr; i++)
 		free(bytes[i].data);
 	free(bytes);
-	config_validate(cfg, diags);
+	config_validate(cfg, ld.unreadable == 0, diags);
 	diag_sort(diags);
 	return cfg;
 }

@@ -289,7 +289,7 @@ static void check_tenant(struct validator *v)
 		   "no tenant declared: one file must hold 'tenant:' with the host tenant's 'id'");
 }
 
-void config_validate(struct config *cfg, struct diag_list *diags)
+void config_validate(struct config *cfg, int complete, struct diag_list *diags)
 {
 	struct validator v = {
 	    cfg, diags, NAME_INDEX_INIT(0), NAME_INDEX_INIT(1), NAME_INDEX_INIT(1), NULL, NULL};
@@ -306,7 +306,8 @@ void config_validate(struct config *cfg, struct diag_list *diags)
 		v.group_names[i] = cfg->groups[i].name.value ? cfg->groups[i].name.value : "";
 		index_unique(&v, &v.groups, &cfg->groups[i].name, &cfg->groups[i], "group name");
 	}
-	check_tenant(&v);
+	if (complete)
+		check_tenant(&v);
 	check_partners(&v);
 	check_collaboration(&v);
 	check_conditional_access(&v);

@@ -68,7 +68,7 @@ static void test_types(void **state)
 	assert_errors("partners:\n  - name: contoso\n    domains: contoso.com\n",
 		      "a.yaml:5:14: 'domains' must be a list, not 'contoso.com'\n");
 	assert_errors("partners:\n  - contoso\n",
-		      "a.yaml:4:5: 'partners item' must be a mapping, not 'contoso'\n");
+		      "a.yaml:4:5: the items of 'partners' must be mappings, not 'contoso'\n");
 	assert_errors("invitations: https://example.com\n",
 		      "a.yaml:3:14: 'invitations' must be a mapping, not 'https://example.com'\n");
 	assert_errors("groups:\n", "a.yaml:3:8: 'groups' must be a list, not empty\n");
@@ -76,7 +76,7 @@ static void test_types(void **state)
 		      "a.yaml:4:11: 'name' must be a string, not a list\n");
 	assert_errors("groups:\n  - name: \"\"\n", "a.yaml:4:11: 'name' must not be empty\n");
 	assert_errors("groups:\n  - name: g\n    members: [a@hostcorp.com, {x: 1}]\n",
-		      "a.yaml:5:31: 'members item' must be a string, not a mapping\n");
+		      "a.yaml:5:31: the items of 'members' must be strings, not a mapping\n");
 	assert_errors("groups:\n  - name: g\n    members: [a@hostcorp.com, A@hostcorp.com]\n",
 		      "a.yaml:5:31: 'A@hostcorp.com' is listed twice in 'members' (first defined "
 		      "at a.yaml:5:15)\n");
