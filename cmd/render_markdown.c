@@ -162,14 +162,15 @@ static void add_summary_line(struct strbuf *out, const struct plan *plan, int dr
 }
 
 /* The deletions, at most `max` of them by name. */
-static void add_deletions(struct strbuf *out, const struct plan *plan, size_t max)
+static void add_deletions(struct strbuf *out, const struct plan *plan, int drift, size_t max)
 {
 	size_t deletes = plan_count(plan, PLAN_DELETE), i, shown = 0;
 
 	if (!deletes)
 		return;
-	strbuf_addf(out, "\n> [!CAUTION]\n> **This plan deletes %zu object%s:**\n", deletes,
-		    deletes == 1 ? "" : "s");
+	strbuf_addf(out, "\n> [!CAUTION]\n> **%s %zu object%s:**\n",
+		    drift ? "Applying the configuration would delete" : "This plan deletes",
+		    deletes, deletes == 1 ? "" : "s");
 	for (i = 0; i < plan->nr && shown < max; i++) {
 		if (plan->actions[i].op != PLAN_DELETE)
 			continue;
@@ -255,7 +256,7 @@ static void render_full(struct strbuf *out, const struct plan *plan, int drift)
 
 	add_summary_line(out, plan, drift);
 	if (plan->nr) {
-		add_deletions(out, plan, plan->nr);
+		add_deletions(out, plan, drift, plan->nr);
 		add_count_table(out, plan);
 		for (k = 0; k < kinds_nr; k++)
 			add_kind_details(out, plan, kinds[k]);
@@ -269,7 +270,7 @@ static void render_summary(struct strbuf *out, const struct plan *plan, int drif
 	size_t i;
 
 	add_summary_line(out, plan, drift);
-	add_deletions(out, plan, max);
+	add_deletions(out, plan, drift, max);
 	add_count_table(out, plan);
 	strbuf_addf(out,
 		    "\nThe full plan is too long for a comment; the first %zu of %zu "
