@@ -20,6 +20,7 @@
 #include <netinet/in.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -130,12 +131,14 @@ static void log_line(struct emu *e, const char *method, const char *path, long s
 static json_t *graph_error_body(const char *code, const char *message)
 {
 	char when[40];
+	static atomic_ulong counter;
 	unsigned long long id = (unsigned long long)now_ms() * 2654435761ULL;
 	char rid[40];
 
 	iso_now(when, sizeof(when), 0);
-	snprintf(rid, sizeof(rid), "%08llx-0000-4000-8000-%012llx", id & 0xffffffff,
-		 id & 0xffffffffffffULL);
+	snprintf(rid, sizeof(rid), "%08llx-%04lx-4000-8000-%012llx", id & 0xffffffff,
+		 (unsigned long)(atomic_fetch_add(&counter, 1) & 0xffff),
+		 (id >> 16) & 0xffffffffffffULL);
 	return json_pack("{s:{s:s, s:s, s:{s:s, s:s, s:s}}}", "error", "code", code, "message",
 			 message, "innerError", "date", when, "request-id", rid,
 			 "client-request-id", rid);
@@ -371,7 +374,7 @@ static enum MHD_Result graph_request(struct emu *e, struct MHD_Connection *con, 
 			snprintf(msg, sizeof(msg), "Unable to read JSON request payload: %s",
 				 jerr.text);
 			*status_out = 400;
-			fault = graph_error_body("BadRequest", msg);
+			fault = graph_error_body("Request_BadRequest", msg);
 			ret = send_json(con, 400, fault, NULL, NULL);
 			json_decref(fault);
 			return ret;
