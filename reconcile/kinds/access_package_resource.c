@@ -346,6 +346,13 @@ static void send_verify(struct tenant_request *next, const struct plan_action *a
 	free(what);
 }
 
+/* The group joined the catalog since the plan was made (Graph: ResourceAlreadyOnboarded). */
+static int already_in_catalog(const struct tenant_request *req)
+{
+	return (req->status == 400 || req->status == 409) && req->error.code &&
+	       strstr(req->error.code, "AlreadyOnboarded");
+}
+
 static enum apply_step_result resource_start(struct apply_ctx *ctx,
 					     const struct plan_action *action, json_t *state,
 					     struct tenant_request *next)
@@ -386,7 +393,8 @@ static enum apply_step_result resource_create_step(struct apply_ctx *ctx,
 	if (!prev)
 		return resource_start(ctx, action, state, next);
 	if (!strcmp(phase, "request")) {
-		if (!tenant_request_ok(prev) && !gov_answer_ambiguous(prev))
+		if (!tenant_request_ok(prev) && !gov_answer_ambiguous(prev) &&
+		    !already_in_catalog(prev))
 			return gov_fail(ctx, action, prev);
 		if (!tenant_request_ok(prev))
 			json_object_set_new(state, "unconfirmed", json_true());

@@ -241,6 +241,101 @@ static void test_apply_ambiguous_scope_is_checked_before_sending_again(void **st
 	config_free(cfg);
 }
 
+static void test_undeclared_resource_is_named_by_its_catalog_entry(void **state)
+{
+	struct diag_list diags = DIAG_LIST_INIT;
+	struct config *cfg = fixture_config_ok(em_yaml);
+	json_t *live = fixture_json(em_live);
+	json_t *scopes = json_object_get(em_live_package(live), "resourceRoleScopes");
+	json_t *catalog = json_array_get(json_object_get(live, "accessPackageCatalogs"), 0);
+	struct plan *plan;
+
+	(void)state;
+	json_array_append_new(scopes, fixture_json("{\"id\": \"rs-x\", \"scope\": {\"originId\": "
+						   "\"g-x\", \"displayName\": \"Root\"}}"));
+	json_array_append_new(scopes, fixture_json("{\"id\": \"rs-y\", \"scope\": {\"originId\": "
+						   "\"g-y\", \"displayName\": \"Root\"}}"));
+	json_array_append_new(json_object_get(catalog, "resources"),
+			      fixture_json("{\"id\": \"res-x\", \"originId\": \"g-x\", "
+					   "\"displayName\": \"old-team\"}"));
+	plan = fixture_diff(&kind_access_package_resource, cfg, live, &diags);
+	assert_int_equal(plan->nr, 2);
+	assert_non_null(plan_find(plan, "access_package_resource.Partner finance access/old-team"));
+	assert_non_null(plan_find(plan, "access_package_resource.Partner finance access/g-y"));
+	plan_free(plan);
+	json_decref(live);
+	config_free(cfg);
+}
+
+static void test_apply_group_already_in_catalog_goes_on_to_scope(void **state)
+{
+	struct diag_list diags = DIAG_LIST_INIT;
+	struct config *cfg = fixture_config_ok(em_yaml);
+	json_t *live = em_live_without_package(0);
+	struct plan *plan;
+	const struct plan_action *a;
+	struct tenant_request prev, next;
+	struct fixture_apply fa;
+
+	(void)state;
+	json_array_clear(json_object_get(
+	    json_array_get(json_object_get(live, "accessPackageCatalogs"), 0), "resources"));
+	plan = fixture_diff(&kind_access_package_resource, cfg, live, &diags);
+	a = &plan->actions[0];
+	fixture_apply_init(&fa, plan);
+	apply_ctx_set_id(&fa.ctx, "access_package.Partner finance access", "ap-new");
+	assert_int_equal(kind_access_package_resource.apply_step(&fa.ctx, a, fa.state, NULL, &next),
+			 APPLY_STEP_MORE);
+	assert_string_equal(next.path, ENTITLEMENT_PATH_FOR_TEST "/resourceRequests");
+	prev = next;
+	fixture_answer(&prev, 400, NULL);
+	free(prev.error.code);
+	prev.error.code = xstrdup("ResourceAlreadyOnboarded");
+	assert_int_equal(
+	    kind_access_package_resource.apply_step(&fa.ctx, a, fa.state, &prev, &next),
+	    APPLY_STEP_MORE);
+	tenant_request_release(&prev);
+	assert_string_equal(next.method, "GET");
+	assert_non_null(strstr(next.path, "/catalogs/cat-1/resources?"));
+	tenant_request_release(&next);
+	fixture_apply_release(&fa);
+	plan_free(plan);
+	json_decref(live);
+	config_free(cfg);
+}
+
+static void test_apply_refused_resource_request_fails(void **state)
+{
+	struct diag_list diags = DIAG_LIST_INIT;
+	struct config *cfg = fixture_config_ok(em_yaml);
+	json_t *live = em_live_without_package(0);
+	struct plan *plan;
+	const struct plan_action *a;
+	struct tenant_request prev, next;
+	struct fixture_apply fa;
+
+	(void)state;
+	json_array_clear(json_object_get(
+	    json_array_get(json_object_get(live, "accessPackageCatalogs"), 0), "resources"));
+	plan = fixture_diff(&kind_access_package_resource, cfg, live, &diags);
+	a = &plan->actions[0];
+	fixture_apply_init(&fa, plan);
+	apply_ctx_set_id(&fa.ctx, "access_package.Partner finance access", "ap-new");
+	assert_int_equal(kind_access_package_resource.apply_step(&fa.ctx, a, fa.state, NULL, &next),
+			 APPLY_STEP_MORE);
+	prev = next;
+	fixture_answer(&prev, 403, NULL);
+	assert_int_equal(
+	    kind_access_package_resource.apply_step(&fa.ctx, a, fa.state, &prev, &next),
+	    APPLY_STEP_FAILED);
+	tenant_request_release(&prev);
+	assert_non_null(strstr(fa.ctx.outcomes[0].error, "403"));
+	fixture_apply_release(&fa);
+	plan_free(plan);
+	json_decref(live);
+	config_free(cfg);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -251,6 +346,9 @@ int main(void)
 	    cmocka_unit_test(test_read_asks_catalog_for_each_declared_group),
 	    cmocka_unit_test(test_apply_adds_to_catalog_finds_resource_then_scopes_role),
 	    cmocka_unit_test(test_apply_ambiguous_scope_is_checked_before_sending_again),
+	    cmocka_unit_test(test_undeclared_resource_is_named_by_its_catalog_entry),
+	    cmocka_unit_test(test_apply_group_already_in_catalog_goes_on_to_scope),
+	    cmocka_unit_test(test_apply_refused_resource_request_fails),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
