@@ -180,21 +180,47 @@ out:
 	return ret;
 }
 
-/* The file is exactly what `plan --out` writes for the plan it holds. */
+static int plan_file_edited(const char *path)
+{
+	return b2b_error_set("%s: the plan file was changed after b2bctl plan wrote it; make a "
+			     "new one with b2bctl plan --out",
+			     path);
+}
+
+/*
+ * The file is byte for byte what `plan --out` writes for the plan it holds,
+ * and the live model it carries still has the fingerprints it was saved with.
+ */
 static int plan_file_untouched(const char *path, const struct strbuf *content,
 			       const struct plan *saved)
 {
 	char *canonical = plan_to_json_text(saved, PLAN_JSON_FILE);
 	int same =
 	    strlen(canonical) == content->len && !memcmp(canonical, content->buf, content->len);
+	json_t *prints;
 
 	free(canonical);
 	if (!same)
-		b2b_error_set(
-		    "%s: the plan file was changed after b2bctl plan wrote it; make a new "
-		    "one with b2bctl plan --out",
-		    path);
-	return same ? 0 : -1;
+		return plan_file_edited(path);
+	if (!saved->live)
+		return 0;
+	prints = plan_fingerprint_live(saved->live);
+	same = json_equal(prints, saved->fingerprints);
+	json_decref(prints);
+	return same ? 0 : plan_file_edited(path);
+}
+
+/*
+ * Planning again must give the saved actions. When it does not although the
+ * tenant reads exactly as it did then, the actions were edited, not the tenant.
+ */
+static int plan_file_current(const char *path, const struct plan *saved, const struct plan *fresh)
+{
+	if (!apply_check_current(saved, fresh))
+		return 0;
+	if (saved->fingerprints && json_equal(saved->fingerprints, fresh->fingerprints))
+		return plan_file_edited(path);
+	return -1;
 }
 
 static int apply_plan_file(const struct apply_args *args, const char *path,
@@ -234,7 +260,7 @@ static int apply_plan_file(const struct apply_args *args, const char *path,
 	fresh = compute_plan(cfg, tenant, "apply");
 	if (!fresh)
 		goto out;
-	if (apply_check_current(saved, fresh)) {
+	if (plan_file_current(path, saved, fresh)) {
 		report_error("apply");
 		goto out;
 	}
