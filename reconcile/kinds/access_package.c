@@ -86,7 +86,7 @@ static void diff_package(const struct reconcile_ctx *ctx, struct plan *plan,
 	json_t *live = gov_live_package(ctx->live, pkg->name.value);
 	json_t *catalog = gov_live_catalog(ctx->live, pkg->catalog.value);
 	const char *catalog_id = json_string_value(json_object_get(catalog, "id"));
-	const char *description = pkg->description.value ? pkg->description.value : "";
+	const char *description = pkg->description.value;
 	struct plan_action *a;
 	json_t *want;
 
@@ -96,18 +96,20 @@ static void diff_package(const struct reconcile_ctx *ctx, struct plan *plan,
 		a = plan_add_action(plan, &kind_access_package, PLAN_CREATE, pkg->name.value,
 				    &pkg->pos);
 		plan_action_add_change(a, "displayName", NULL, json_string(pkg->name.value));
-		if (*description)
+		if (description)
 			plan_action_add_change(a, "description", NULL, json_string(description));
 		plan_action_add_change(a, "catalog", NULL, json_string(pkg->catalog.value));
 		if (!catalog_id)
 			plan_action_depends_on(a, catalog_address);
-		a->data = json_pack("{s:{s:s,s:s},s:o}", "body", "displayName", pkg->name.value,
-				    "description", description, "catalog",
-				    gov_ref(catalog_id, catalog_address));
+		a->data = json_pack("{s:{s:s},s:o}", "body", "displayName", pkg->name.value,
+				    "catalog", gov_ref(catalog_id, catalog_address));
+		if (description)
+			json_object_set_new(json_object_get(a->data, "body"), "description",
+					    json_string(description));
 		free(catalog_address);
 		return;
 	}
-	if (check_catalog(ctx, pkg, live, catalog))
+	if (check_catalog(ctx, pkg, live, catalog) || !description)
 		return;
 	want = json_string(description);
 	if (!gov_equal(want, json_object_get(live, "description"))) {

@@ -163,6 +163,29 @@ static void test_apply_create_sends_resolved_catalog(void **state)
 	config_free(cfg);
 }
 
+static void test_undeclared_description_is_left_alone(void **state)
+{
+	struct diag_list diags = DIAG_LIST_INIT;
+	struct config *cfg =
+	    fixture_config_ok("tenant:\n  id: 11111111-1111-1111-1111-111111111111\n"
+			      "accessPackages:\n  - name: Partner finance access\n"
+			      "    catalog: Partner collaboration\n");
+	json_t *live = fixture_json(em_live);
+	struct plan *plan = fixture_diff(&kind_access_package, cfg, live, &diags);
+
+	(void)state;
+	assert_int_equal(plan->nr, 0);
+	plan_free(plan);
+	json_object_set_new(live, "accessPackages", json_array());
+	plan = fixture_diff(&kind_access_package, cfg, live, &diags);
+	assert_int_equal(plan->nr, 1);
+	assert_null(find_change(&plan->actions[0], "description"));
+	assert_null(json_object_get(json_object_get(plan->actions[0].data, "body"), "description"));
+	plan_free(plan);
+	json_decref(live);
+	config_free(cfg);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -172,6 +195,7 @@ int main(void)
 	    cmocka_unit_test(test_diff_no_action_then_description_update),
 	    cmocka_unit_test(test_package_in_another_catalog_is_an_error),
 	    cmocka_unit_test(test_apply_create_sends_resolved_catalog),
+	    cmocka_unit_test(test_undeclared_description_is_left_alone),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
