@@ -20,6 +20,7 @@
 #define COLOR_RED    "\033[31m"
 
 #define ADDRESS_COLUMN_MAX 60
+#define VALUE_INLINE_MAX   72
 
 static const char *op_symbol(enum plan_op op)
 {
@@ -46,16 +47,31 @@ static void add_printable(struct strbuf *out, const char *s)
 		strbuf_addch(out, ((unsigned char)*s < 0x20 || *s == 0x7f) ? '?' : *s);
 }
 
+/*
+ * A value as JSON: on one line when short, else (objects and lists) indented
+ * under the field, as Terraform prints nested blocks.
+ */
 static void add_value(struct strbuf *out, const json_t *v)
 {
 	char *text;
+	const char *p;
 
 	if (!v) {
 		strbuf_addstr(out, "null");
 		return;
 	}
 	text = json_dumps(v, JSON_ENCODE_ANY | JSON_PRESERVE_ORDER);
-	strbuf_addstr(out, text ? text : "?");
+	if (text && strlen(text) > VALUE_INLINE_MAX && (json_is_object(v) || json_is_array(v))) {
+		free(text);
+		text = json_dumps(v, JSON_ENCODE_ANY | JSON_PRESERVE_ORDER | JSON_INDENT(4));
+		for (p = text; p && *p; p++) {
+			strbuf_addch(out, *p);
+			if (*p == '\n')
+				strbuf_addstr(out, "        ");
+		}
+	} else {
+		strbuf_addstr(out, text ? text : "?");
+	}
 	free(text);
 }
 
