@@ -155,11 +155,11 @@ static int invitation_domains_diff(const struct reconcile_ctx *ctx, struct plan 
 
 	a = plan_add_action(plan, &kind_invitation_domains, policy ? PLAN_UPDATE : PLAN_CREATE,
 			    "tenant", &cr->pos);
-	if (!policy || !json_equal(have_allowed, want_allowed))
+	if (policy ? !json_equal(have_allowed, want_allowed) : allow)
 		plan_action_add_change(a, "AllowedDomains",
 				       policy ? json_incref(have_allowed) : NULL,
 				       json_incref(want_allowed));
-	if (!policy || !json_equal(have_blocked, want_blocked))
+	if (policy ? !json_equal(have_blocked, want_blocked) : !allow)
 		plan_action_add_change(a, "BlockedDomains",
 				       policy ? json_incref(have_blocked) : NULL,
 				       json_incref(want_blocked));

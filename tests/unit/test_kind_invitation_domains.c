@@ -65,6 +65,7 @@ static void test_create_when_no_policy(void **state)
 	assert_int_equal(a->op, PLAN_CREATE);
 	assert_string_equal(a->address, "invitation_domains.tenant");
 	assert_change(a, "AllowedDomains", "null", WANT_ALLOWED);
+	assert_null(find_change(a, "BlockedDomains"));
 	assert_json(json_object_get(a->data, "method"), "\"POST\"");
 	assert_json(json_object_get(a->data, "path"), "\"/beta/policies/b2bManagementPolicies\"");
 	assert_json(json_object_get(a->data, "batchable"), "false");
