@@ -590,7 +590,7 @@ static const char default_authorization_policy[] =
     "{\"id\": \"authorizationPolicy\", \"allowInvitesFrom\": \"everyone\", "
     "\"allowedToSignUpEmailBasedSubscriptions\": true, \"allowedToUseSSPR\": true, "
     "\"allowEmailVerifiedUsersToJoinOrganization\": true, "
-    "\"allowUserConsentForRiskyApps\": null, \"blockMsolPowerShell\": false, "
+    "\"allowUserConsentForRiskyApps\": false, \"blockMsolPowerShell\": false, "
     "\"description\": \"Used to manage authorization related settings across the "
     "company.\", \"displayName\": \"Authorization Policy\", "
     "\"guestUserRoleId\": \"10dae51f-b6af-4016-8d66-8c2a99b929b3\", "

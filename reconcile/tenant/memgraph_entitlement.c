@@ -551,6 +551,17 @@ static void access_packages(struct memgraph *g, const struct mg_req *r,
 	mg_bad_method(g, res);
 }
 
+static const char *const policy_hidden[] = {"accessPackage", NULL};
+
+/* A policy as answered: with its package, which the store keeps implicit. */
+static json_t *policy_view(const json_t *policy, const char *pkg_id)
+{
+	json_t *out = json_copy((json_t *)policy);
+
+	json_object_set_new(out, "accessPackage", json_pack("{s:s}", "id", pkg_id));
+	return out;
+}
+
 static json_t *policy_find(struct memgraph *g, const char *id, json_t **pkg_out, size_t *index)
 {
 	const char *pid = json_string_value(json_object_get(g->policy_index, id));
@@ -610,10 +621,8 @@ static void assignment_policies(struct memgraph *g, const struct mg_req *r,
 					continue;
 				json_array_foreach(json_object_get(pkg, "assignmentPolicies"), i, p)
 				{
-					json_t *copy = json_copy(p);
+					json_t *copy = policy_view(p, pid);
 
-					json_object_set_new(copy, "accessPackage",
-							    json_pack("{s:s}", "id", pid));
 					json_object_set_new(all, mg_str(json_object_get(p, "id")),
 							    copy);
 				}
@@ -632,14 +641,13 @@ static void assignment_policies(struct memgraph *g, const struct mg_req *r,
 		pkg = mg_lookup(g, g->access_packages, pkg_id);
 		if (!pkg)
 			return mg_not_found(g, res, pkg_id);
-		policy = stamped(g, r->body, NULL);
+		policy = stamped(g, r->body, policy_hidden);
 		mg_fill(policy, policy_defaults);
-		json_object_set_new(policy, "accessPackage", json_pack("{s:s}", "id", pkg_id));
-		json_array_append(json_object_get(pkg, "assignmentPolicies"), policy);
+		json_array_append_new(json_object_get(pkg, "assignmentPolicies"), policy);
 		json_object_set_new(g->policy_index,
 				    json_string_value(json_object_get(policy, "id")),
 				    json_string(pkg_id));
-		return answer(g, r, res, 201, policy, NULL);
+		return answer(g, r, res, 201, policy_view(policy, pkg_id), NULL);
 	}
 	if (r->nr_seg != 4)
 		return mg_not_found(g, res, r->path);
@@ -647,7 +655,9 @@ static void assignment_policies(struct memgraph *g, const struct mg_req *r,
 	if (!policy)
 		return mg_not_found(g, res, r->seg[3]);
 	if (!strcmp(r->method, "GET"))
-		return answer(g, r, res, 200, json_copy(policy), NULL);
+		return answer(g, r, res, 200,
+			      policy_view(policy, json_string_value(json_object_get(pkg, "id"))),
+			      NULL);
 	if (!strcmp(r->method, "DELETE")) {
 		json_array_remove(json_object_get(pkg, "assignmentPolicies"), index);
 		json_object_del(g->policy_index, r->seg[3]);
@@ -659,18 +669,17 @@ static void assignment_policies(struct memgraph *g, const struct mg_req *r,
 	if (!json_is_object(r->body) || !json_is_string(json_object_get(r->body, "displayName")))
 		return mg_bad_body(g, res, "PUT takes the whole policy, displayName included.");
 	{
-		json_t *fresh =
-		    json_pack("{s:s, s:O, s:O}", "id", r->seg[3], "createdDateTime",
-			      mg_or_null(json_object_get(policy, "createdDateTime")),
-			      "accessPackage", json_object_get(policy, "accessPackage"));
+		const char *pkg_id = json_string_value(json_object_get(pkg, "id"));
+		json_t *fresh = json_pack("{s:s, s:O}", "id", r->seg[3], "createdDateTime",
+					  mg_or_null(json_object_get(policy, "createdDateTime")));
 
 		mg_merge(fresh, r->body);
+		json_object_del(fresh, "accessPackage");
 		json_object_set_new(fresh, "id", json_string(r->seg[3]));
-		json_object_set(fresh, "accessPackage", json_object_get(policy, "accessPackage"));
 		mg_fill(fresh, policy_defaults);
 		touch(fresh);
-		json_array_set(json_object_get(pkg, "assignmentPolicies"), index, fresh);
-		answer(g, r, res, 200, fresh, NULL);
+		json_array_set_new(json_object_get(pkg, "assignmentPolicies"), index, fresh);
+		answer(g, r, res, 200, policy_view(fresh, pkg_id), NULL);
 	}
 }
 

@@ -163,6 +163,17 @@ static const char group_defaults[] =
     "\"resourceBehaviorOptions\": [], \"resourceProvisioningOptions\": [], \"theme\": null, "
     "\"visibility\": null, \"onPremisesProvisioningErrors\": []}";
 
+/* A Microsoft 365 group: it gets a mail address and a visibility. */
+static int is_unified(const json_t *group)
+{
+	size_t i;
+	json_t *t;
+
+	json_array_foreach(json_object_get(group, "groupTypes"), i,
+			   t) if (mg_str_ieq(json_string_value(t), "Unified")) return 1;
+	return 0;
+}
+
 static void groups_create(struct memgraph *g, const struct mg_req *r, struct memgraph_response *res)
 {
 	const json_t *body = r->body;
@@ -192,6 +203,13 @@ static void groups_create(struct memgraph *g, const struct mg_req *r, struct mem
 	group = json_pack("{s:s, s:s}", "id", id, "createdDateTime", now);
 	mg_merge(group, body);
 	mg_fill(group, group_defaults);
+	if (is_unified(group)) {
+		if (json_is_true(json_object_get(group, "mailEnabled")))
+			json_object_set_new(group, "mail",
+					    json_sprintf("%s@%s", nick, g->default_domain));
+		if (json_is_null(json_object_get(group, "visibility")))
+			json_object_set_new(group, "visibility", json_string("Public"));
+	}
 	json_object_set_new(group, "renewedDateTime", json_string(now));
 	json_object_set_new(group, "securityIdentifier",
 			    json_sprintf("S-1-12-1-%u-%u", (unsigned)(g->rng & 0xffffffff),

@@ -80,19 +80,14 @@ static void email_method(struct memgraph *g, const struct mg_req *r, struct memg
 	res->status = 204;
 }
 
-/* definition: an array holding one string that is itself JSON. */
+/*
+ * definition: an array holding one string, the policy document. Graph's own
+ * samples send documents in single quotes, so the string is not parsed here.
+ */
 static int b2b_definition_ok(const json_t *def)
 {
-	json_t *doc;
-
-	if (!json_is_array(def) || json_array_size(def) != 1 ||
-	    !json_is_string(json_array_get(def, 0)))
-		return 0;
-	doc = json_loads(json_string_value(json_array_get(def, 0)), 0, NULL);
-	if (!doc)
-		return 0;
-	json_decref(doc);
-	return 1;
+	return json_is_array(def) && json_array_size(def) == 1 &&
+	       json_is_string(json_array_get(def, 0));
 }
 
 static void b2b_policies(struct memgraph *g, const struct mg_req *r, struct memgraph_response *res)
@@ -120,7 +115,7 @@ static void b2b_policies(struct memgraph *g, const struct mg_req *r, struct memg
 		if (!json_is_object(r->body) ||
 		    !b2b_definition_ok(json_object_get(r->body, "definition")))
 			return mg_bad_body(g, res,
-					   "definition must be an array holding one JSON string.");
+					   "definition must be an array holding one string.");
 		{
 			char *id = mg_new_id(g);
 
@@ -153,7 +148,7 @@ static void b2b_policies(struct memgraph *g, const struct mg_req *r, struct memg
 	if (!json_is_object(r->body) ||
 	    (json_object_get(r->body, "definition") &&
 	     !b2b_definition_ok(json_object_get(r->body, "definition"))))
-		return mg_bad_body(g, res, "definition must be an array holding one JSON string.");
+		return mg_bad_body(g, res, "definition must be an array holding one string.");
 	mg_merge(policy, r->body);
 	json_object_set_new(policy, "id", json_string(r->seg[2]));
 	answer_entity(g, r, res, 200, policy, NULL);
@@ -328,6 +323,10 @@ void mg_tenant_relationships(struct memgraph *g, const struct mg_req *r,
 
 static const char ca_defaults[] =
     "{\"templateId\": null, \"sessionControls\": null, \"grantControls\": null}";
+static const char ca_grant_defaults[] =
+    "{\"operator\": \"OR\", \"builtInControls\": [], \"customAuthenticationFactors\": [], "
+    "\"termsOfUse\": [], \"authenticationStrength\": null}";
+static const char ca_location_defaults[] = "{\"includeLocations\": [], \"excludeLocations\": []}";
 static const char ca_condition_defaults[] =
     "{\"userRiskLevels\": [], \"signInRiskLevels\": [], \"clientAppTypes\": [], "
     "\"servicePrincipalRiskLevels\": [], \"insiderRiskLevels\": null, \"platforms\": null, "
@@ -335,7 +334,8 @@ static const char ca_condition_defaults[] =
     "\"authenticationFlows\": null, \"times\": null, \"deviceStates\": null}";
 static const char ca_application_defaults[] =
     "{\"includeApplications\": [], \"excludeApplications\": [], \"includeUserActions\": [], "
-    "\"includeAuthenticationContextClassReferences\": [], \"applicationFilter\": null}";
+    "\"includeAuthenticationContextClassReferences\": [], \"includeProtectionLevels\": [], "
+    "\"applicationFilter\": null}";
 static const char ca_user_defaults[] =
     "{\"includeUsers\": [], \"excludeUsers\": [], \"includeGroups\": [], \"excludeGroups\": "
     "[], \"includeRoles\": [], \"excludeRoles\": [], \"includeGuestsOrExternalUsers\": null, "
@@ -346,8 +346,12 @@ static void ca_fill(json_t *policy)
 	json_t *conditions = json_object_get(policy, "conditions");
 
 	mg_fill(policy, ca_defaults);
+	if (json_is_object(json_object_get(policy, "grantControls")))
+		mg_fill(json_object_get(policy, "grantControls"), ca_grant_defaults);
 	if (!json_is_object(conditions))
 		return;
+	if (json_is_object(json_object_get(conditions, "locations")))
+		mg_fill(json_object_get(conditions, "locations"), ca_location_defaults);
 	mg_fill(conditions, ca_condition_defaults);
 	if (json_is_object(json_object_get(conditions, "applications")))
 		mg_fill(json_object_get(conditions, "applications"), ca_application_defaults);
