@@ -755,6 +755,8 @@ static int compare_file_bytes(const void *a, const void *b)
 	return strcmp(((const struct file_bytes *)a)->name, ((const struct file_bytes *)b)->name);
 }
 
+static int libgit2_ready;
+
 /* SHA-1 (as a git blob) over every file's name, length and bytes, in name order. */
 static char *config_hash(struct file_bytes *files, size_t nr)
 {
@@ -769,10 +771,13 @@ static char *config_hash(struct file_bytes *files, size_t nr)
 		strbuf_addf(&all, "%s%c%zu%c", files[i].name, 0, files[i].len, 0);
 		strbuf_add(&all, files[i].data, files[i].len);
 	}
-	git_libgit2_init();
+	if (!libgit2_ready) {
+		/* once per process: libgit2's set-up (TLS certificates) is costly */
+		git_libgit2_init();
+		libgit2_ready = 1;
+	}
 	if (git_odb_hash(&oid, all.buf, all.len, GIT_OBJECT_BLOB))
 		xalloc_die("cannot hash the configuration");
-	git_libgit2_shutdown();
 	git_oid_tostr(hex, sizeof(hex), &oid);
 	strbuf_release(&all);
 	return xstrdup(hex);
