@@ -108,7 +108,8 @@ static int run_apply(const struct apply_args *args, const struct config *cfg, st
 	opts.log_file = args->log_file;
 	if (!args->ta.rev && !git_head_commit(commit))
 		opts.git_commit = commit;
-	opts.progress = !strcmp(when, "always") || (!strcmp(when, "auto") && isatty(STDERR_FILENO));
+	/* Off a terminal the per-action lines are the progress: no line to redraw. */
+	opts.progress = strcmp(when, "never") && isatty(STDERR_FILENO);
 	opts.verify = 1;
 	ctx.cfg = cfg;
 	ctx.tenant = tenant;
