@@ -37,6 +37,22 @@ void request_list_release(struct request_list *list)
 	list->nr = list->alloc = 0;
 }
 
+int request_list_check(const struct request_list *list)
+{
+	size_t i;
+
+	for (i = 0; i < list->nr; i++) {
+		if (!tenant_request_ok(&list->items[i])) {
+			char *why = tenant_request_describe_error(&list->items[i]);
+
+			b2b_error_set("%s", why);
+			free(why);
+			return -1;
+		}
+	}
+	return 0;
+}
+
 void request_list_add_in_filters(struct request_list *list, const char *collection,
 				 const char *property, const json_t *values, const char *select,
 				 const char *what)

@@ -31,6 +31,8 @@ struct request_list {
 /* A new request at the end of the list, for tenant_request_init(). */
 struct tenant_request *request_list_add(struct request_list *list);
 void request_list_release(struct request_list *list);
+/* 0 when every request was answered 2xx; else -1 with the first failure as the last error. */
+int request_list_check(const struct request_list *list);
 
 /*
  * Adds GET `collection`?$filter=`property` in (...)&$select=`select`&$top=999

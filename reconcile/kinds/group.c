@@ -70,20 +70,12 @@ static int group_read(struct reconcile_ctx *ctx)
 
 	request_list_add_in_filters(&reqs, "groups", "displayName", names, GROUP_SELECT,
 				    "find groups by name");
-	if (tenant_run(ctx->tenant, reqs.items, reqs.nr) < 0) {
+	if (tenant_run(ctx->tenant, reqs.items, reqs.nr) < 0 || request_list_check(&reqs) < 0) {
 		ret = -1;
 		goto out;
 	}
-	for (i = 0; i < reqs.nr; i++) {
-		if (!tenant_request_ok(&reqs.items[i])) {
-			char *why = tenant_request_describe_error(&reqs.items[i]);
-
-			ret = b2b_error_set("%s", why);
-			free(why);
-			goto out;
-		}
+	for (i = 0; i < reqs.nr; i++)
 		live_merge_objects(groups, seen, reqs.items[i].response, extra);
-	}
 out:
 	request_list_release(&reqs);
 	json_decref(names);

@@ -20,22 +20,6 @@
 
 extern const struct kind kind_group_member;
 
-static int requests_check(const struct request_list *reqs)
-{
-	size_t i;
-
-	for (i = 0; i < reqs->nr; i++) {
-		if (!tenant_request_ok(&reqs->items[i])) {
-			char *why = tenant_request_describe_error(&reqs->items[i]);
-
-			b2b_error_set("%s", why);
-			free(why);
-			return -1;
-		}
-	}
-	return 0;
-}
-
 static int member_is_user(const json_t *member)
 {
 	const char *type = json_str(member, "@odata.type");
@@ -69,7 +53,7 @@ static int read_members(struct reconcile_ctx *ctx, json_t *users, json_t *seen)
 		json_array_append(targets, g);
 		free(what);
 	}
-	if (tenant_run(ctx->tenant, reqs.items, reqs.nr) < 0 || requests_check(&reqs) < 0)
+	if (tenant_run(ctx->tenant, reqs.items, reqs.nr) < 0 || request_list_check(&reqs) < 0)
 		goto out;
 	for (i = 0; i < reqs.nr; i++) {
 		json_t *ids = json_array(), *member;
@@ -136,7 +120,7 @@ static int read_internal_members(struct reconcile_ctx *ctx, json_t *users, json_
 	}
 	request_list_add_in_filters(&reqs, "users", "userPrincipalName", wanted, MEMBER_SELECT,
 				    "find group members by userPrincipalName");
-	if (tenant_run(ctx->tenant, reqs.items, reqs.nr) < 0 || requests_check(&reqs) < 0)
+	if (tenant_run(ctx->tenant, reqs.items, reqs.nr) < 0 || request_list_check(&reqs) < 0)
 		goto out;
 	for (i = 0; i < reqs.nr; i++)
 		live_merge_objects(users, seen, reqs.items[i].response, NULL);

@@ -55,22 +55,6 @@ static void user_emails_add(json_t *emails, const json_t *user)
 	}
 }
 
-static int requests_check(struct request_list *reqs)
-{
-	size_t i;
-
-	for (i = 0; i < reqs->nr; i++) {
-		if (!tenant_request_ok(&reqs->items[i])) {
-			char *why = tenant_request_describe_error(&reqs->items[i]);
-
-			b2b_error_set("%s", why);
-			free(why);
-			return -1;
-		}
-	}
-	return 0;
-}
-
 static int guest_read(struct reconcile_ctx *ctx)
 {
 	struct request_list reqs = REQUEST_LIST_INIT;
@@ -84,7 +68,7 @@ static int guest_read(struct reconcile_ctx *ctx)
 	    request_list_add(&reqs), "GET", NULL, TENANT_PAGED, "list guests",
 	    "/v1.0/users?$filter=userType%%20eq%%20%%27Guest%%27&$select=%s&$top=999",
 	    GUEST_SELECT);
-	if (tenant_run(ctx->tenant, reqs.items, reqs.nr) < 0 || requests_check(&reqs) < 0)
+	if (tenant_run(ctx->tenant, reqs.items, reqs.nr) < 0 || request_list_check(&reqs) < 0)
 		goto out;
 	live_merge_objects(users, seen, reqs.items[0].response, NULL);
 	request_list_release(&reqs);
@@ -98,7 +82,7 @@ static int guest_read(struct reconcile_ctx *ctx)
 
 	request_list_add_in_filters(&reqs, "users", "mail", missing, GUEST_SELECT,
 				    "find declared guests by mail");
-	if (tenant_run(ctx->tenant, reqs.items, reqs.nr) < 0 || requests_check(&reqs) < 0)
+	if (tenant_run(ctx->tenant, reqs.items, reqs.nr) < 0 || request_list_check(&reqs) < 0)
 		goto out;
 	for (i = 0; i < reqs.nr; i++)
 		live_merge_objects(users, seen, reqs.items[i].response, NULL);
