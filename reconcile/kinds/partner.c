@@ -1,7 +1,10 @@
 /*
  * partner: a partner organisation's entry in the cross-tenant access policy
  * (inbound trust of MFA and device claims, B2B collaboration inbound), keyed
- * by the partner's tenant id.
+ * by the partner's tenant id. Only what the files declare is compared: a trust
+ * flag that is not written is left as it is (absent or null counts as false),
+ * and so is B2B collaboration inbound unless it is written (`inherit` writes
+ * null, which makes the entry follow the default policy).
  *
  * Its read also resolves the tenant of every declared partner that names no
  * tenantId (findTenantInformationByDomainName on its first domain, batched)
@@ -243,7 +246,8 @@ static void partner_diff_one(const struct reconcile_ctx *ctx, struct plan *plan,
 	}
 	if (trust_changed)
 		json_object_set(body, "inboundTrust", trust);
-	if (!entry ? want_inbound != INBOUND_INHERIT : strcmp(have_inbound, want_inbound_name)) {
+	if (cta->b2b_collaboration_inbound.set &&
+	    (!entry ? want_inbound != INBOUND_INHERIT : strcmp(have_inbound, want_inbound_name))) {
 		json_object_set_new(body, "b2bCollaborationInbound",
 				    inbound_access_body(want_inbound));
 		json_array_append_new(

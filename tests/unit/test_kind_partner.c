@@ -145,29 +145,45 @@ static void test_update_patches_changed_parts(void **state)
 	diag_list_release(&diags);
 }
 
-static void test_inherit_resets_custom_inbound(void **state)
+static void test_inbound_compared_only_when_declared(void **state)
 {
 	struct diag_list diags = DIAG_LIST_INIT;
-	struct strbuf text = STRBUF_INIT;
-	struct config *cfg;
-	json_t *live;
+	struct strbuf live_text = STRBUF_INIT;
+	struct config *cfg = fixture_config_ok("tenant:\n"
+					       "  id: 11111111-1111-1111-1111-111111111111\n"
+					       "partners:\n"
+					       "  - name: contoso\n"
+					       "    domains: [contoso.com]\n"
+					       "    tenantId: " CONTOSO "\n"
+					       "    crossTenantAccess:\n"
+					       "      b2bCollaborationInbound: inherit\n"
+					       "  - name: fabrikam\n"
+					       "    domains: [fabrikam.com]\n"
+					       "    tenantId: " FABRIKAM "\n"
+					       "    crossTenantAccess:\n"
+					       "      trustCompliantDevice: true\n");
 	struct plan *plan;
 	struct plan_action *a;
+	json_t *live;
 
 	(void)state;
-	strbuf_addf(&text,
-		    "{%s, \"crossTenantAccessPolicyPartners\": [{\"tenantId\": \"" FABRIKAM "\","
-		    " \"inboundTrust\": {\"isCompliantDeviceAccepted\": true},"
-		    " \"b2bCollaborationInbound\": %s}]}",
-		    fabrikam_info, allowed_inbound);
-	plan = diff_text(text.buf, &live, &cfg, &diags);
-	a = plan_find(plan, "partner.fabrikam");
+	strbuf_addf(&live_text,
+		    "{\"crossTenantAccessPolicyPartners\": ["
+		    "{\"tenantId\": \"" CONTOSO "\", \"b2bCollaborationInbound\": %s},"
+		    "{\"tenantId\": \"" FABRIKAM
+		    "\", \"inboundTrust\": {\"isCompliantDeviceAccepted\":"
+		    " true}, \"b2bCollaborationInbound\": %s}]}",
+		    allowed_inbound, allowed_inbound);
+	live = fixture_json(live_text.buf);
+	plan = fixture_diff(&kind_partner, cfg, live, &diags);
+	assert_int_equal(plan->nr, 1);
+	a = plan_find(plan, "partner.contoso");
 	assert_non_null(a);
 	assert_int_equal(a->op, PLAN_UPDATE);
 	assert_int_equal(a->changes_nr, 1);
 	assert_change(a, "b2bCollaborationInbound", "\"allowed\"", "\"inherit\"");
 	assert_json(json_object_get(a->data, "body"), "{\"b2bCollaborationInbound\": null}");
-	strbuf_release(&text);
+	strbuf_release(&live_text);
 	plan_free(plan);
 	json_decref(live);
 	config_free(cfg);
@@ -317,7 +333,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_create_payloads),
 	    cmocka_unit_test(test_update_patches_changed_parts),
-	    cmocka_unit_test(test_inherit_resets_custom_inbound),
+	    cmocka_unit_test(test_inbound_compared_only_when_declared),
 	    cmocka_unit_test(test_entries_as_declared_need_nothing),
 	    cmocka_unit_test(test_read_resolves_tenants_in_one_batched_round),
 	    cmocka_unit_test(test_create_looks_before_posting_again),
