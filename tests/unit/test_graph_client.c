@@ -680,7 +680,7 @@ static void batch_handler(struct fake_server *s, const struct fake_request *req,
 					 "Retry-After", "0", "body", "error", "code", "TooMany",
 					 "message", "slow");
 		else if (!strcmp(url, "/users?$top=2"))
-			item = json_pack("{s:O,s:i,s:{s:[{s:s},{s:s}],s:s++}}", "id",
+			item = json_pack("{s:O,s:i,s:{s:[{s:s},{s:s}],s:s+}}", "id",
 					 json_object_get(r, "id"), "status", 200, "body", "value",
 					 "id", "p1", "id", "p2", "@odata.nextLink", s->base,
 					 "/v1.0/users?$top=2&$skiptoken=next");
