@@ -4,7 +4,6 @@
  * governance_common.h.
  */
 #include "governance_common.h"
-#include "../../schema/base/strbuf.h"
 #include "../../schema/base/xalloc.h"
 
 #include <math.h>

@@ -91,7 +91,12 @@ snap=(--tenant-snapshot "$WORK/tenant.json")
 expect_rc 2 "$B2BCTL" plan "$CONFIG" "${snap[@]}" --format json --detailed-exitcode \
 	>"$WORK/plan1.json"
 check_first_plan "$WORK/plan1.json"
-expect_rc 0 "$B2BCTL" apply "$CONFIG" "${snap[@]}" --auto-approve >"$WORK/apply1.txt"
+# through a plan file: every reference and payload apply needs survives in it
+expect_rc 0 "$B2BCTL" plan "$CONFIG" "${snap[@]}" --out "$WORK/plan1.bin" >/dev/null
+expect_rc 0 "$B2BCTL" apply "$WORK/plan1.bin" "$CONFIG" "${snap[@]}" --auto-approve \
+	>"$WORK/apply1.txt"
+grep -q '^Apply complete: 8 created, 2 updated, 3 deleted, 0 failed, 0 skipped\.$' \
+	"$WORK/apply1.txt" || fail "unexpected summary: $(tail -1 "$WORK/apply1.txt")"
 expect_rc 0 "$B2BCTL" plan "$CONFIG" "${snap[@]}" --detailed-exitcode >"$WORK/plan2.txt"
 check_tenant "$WORK/tenant.json"
 no_duplicates "$WORK/tenant.json"
