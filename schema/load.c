@@ -28,6 +28,8 @@
 
 #define CONFIG_MAX_FILE_SIZE (10 * 1024 * 1024)
 #define CONFIG_MAX_DIR_DEPTH 32
+/* Collections larger than this find duplicates with a name_index. */
+#define SMALL_COLLECTION 16
 
 struct loader {
 	struct config *cfg;
@@ -303,6 +305,7 @@ static void load_string_list(const struct loader *ld, const struct schema_key *k
 			     const struct ynode *n)
 {
 	struct cfg_str_list *list = field;
+	struct name_index seen = NAME_INDEX_INIT(1);
 	size_t i, j;
 
 	if (n->type != YNODE_SEQUENCE) {
@@ -321,19 +324,30 @@ static void load_string_list(const struct loader *ld, const struct schema_key *k
 		error_at(ld, n, "'%s' must not be empty", k->name);
 	for (i = 0; i < n->nr; i++) {
 		const struct ynode *item = n->items[i];
+		const struct src_pos *first;
 		struct cfg_str *s;
 
 		if (!is_string(item)) {
 			item_type_error(ld, item, k->name, "strings");
 			continue;
 		}
-		for (j = 0; j < list->nr; j++)
-			if (!strcasecmp(list->items[j].value, item->value))
-				break;
-		if (j < list->nr) {
+		if (n->nr > SMALL_COLLECTION) {
+			const struct name_index_entry *e;
+			struct src_pos pos;
+
+			node_pos(ld, item, &pos);
+			e = name_index_add(&seen, item->value, &pos, NULL);
+			first = e ? &e->pos : NULL;
+		} else {
+			for (j = 0; j < list->nr; j++)
+				if (!strcasecmp(list->items[j].value, item->value))
+					break;
+			first = j < list->nr ? &list->items[j].pos : NULL;
+		}
+		if (first) {
 			struct strbuf where = STRBUF_INIT;
 
-			first_defined(&where, &list->items[j].pos);
+			first_defined(&where, first);
 			error_at(ld, item, "'%s' is listed twice in '%s' (%s)", item->value,
 				 k->name, where.buf);
 			strbuf_release(&where);
@@ -348,6 +362,7 @@ static void load_string_list(const struct loader *ld, const struct schema_key *k
 		else
 			check_value(ld, item, k->name, k->check);
 	}
+	name_index_release(&seen);
 }
 
 static void load_all_or_list(const struct loader *ld, const struct schema_key *k, void *obj,
@@ -505,18 +520,25 @@ static void unknown_key(const struct loader *ld, const struct key_table *table,
 		error_at(ld, key, "unknown key '%s' in %s", key->value, table->what);
 }
 
-/* The pair index of an earlier key spelled as pairs[i]'s, or -1. */
-static long earlier_key(const struct ynode *map, size_t i)
+/* The first key spelled as map's i-th key, or NULL (`seen` indexes large mappings). */
+static const struct ynode *earlier_key(const struct ynode *map, size_t i, struct name_index *seen)
 {
+	const struct ynode *key = map->items[2 * i];
 	size_t j;
 
-	for (j = 0; j < i; j++) {
-		const struct ynode *a = map->items[2 * j], *b = map->items[2 * i];
+	if (map->nr / 2 > SMALL_COLLECTION) {
+		struct src_pos pos = {NULL, key->line, key->col};
+		const struct name_index_entry *e = name_index_add(seen, key->value, &pos, key);
 
-		if (a->type == YNODE_SCALAR && !strcmp(a->value, b->value))
-			return (long)j;
+		return e ? e->item : NULL;
 	}
-	return -1;
+	for (j = 0; j < i; j++) {
+		const struct ynode *other = map->items[2 * j];
+
+		if (is_string(other) && !strcmp(other->value, key->value))
+			return other;
+	}
+	return NULL;
 }
 
 static int key_is_present(const struct ynode *map, const char *name)
@@ -532,6 +554,7 @@ static int key_is_present(const struct ynode *map, const char *name)
 static void load_mapping(const struct loader *ld, const struct key_table *table, void *obj,
 			 const struct ynode *n, const char *key)
 {
+	struct name_index seen = NAME_INDEX_INIT(0);
 	size_t i, pairs;
 
 	if (n->type != YNODE_MAPPING) {
@@ -556,19 +579,18 @@ static void load_mapping(const struct loader *ld, const struct key_table *table,
 	for (i = 0; i < pairs; i++) {
 		const struct ynode *k = n->items[2 * i], *v = n->items[2 * i + 1];
 		const struct schema_key *sk;
-		long first;
+		const struct ynode *first;
 
 		if (!is_string(k)) {
 			error_at(ld, k, "a key in %s must be a plain name, not %s", table->what,
 				 k->type == YNODE_SCALAR ? "empty" : "a list or mapping");
 			continue;
 		}
-		first = earlier_key(n, i);
-		if (first >= 0) {
-			const struct ynode *fk = n->items[2 * first];
+		first = earlier_key(n, i, &seen);
+		if (first) {
 			struct src_pos fpos;
 
-			node_pos(ld, fk, &fpos);
+			node_pos(ld, first, &fpos);
 			duplicate_error(ld, k, "key", k->value, &fpos);
 			continue;
 		}
@@ -579,6 +601,7 @@ static void load_mapping(const struct loader *ld, const struct key_table *table,
 		}
 		load_key(ld, sk, obj, k, v);
 	}
+	name_index_release(&seen);
 	for (i = 0; i < table->nr; i++)
 		if ((table->keys[i].flags & KEY_REQUIRED) &&
 		    !key_is_present(n, table->keys[i].name))
@@ -591,6 +614,7 @@ static void load_lint_levels(const struct loader *ld, const struct schema_key *k
 {
 	struct cfg_settings *settings =
 	    (struct cfg_settings *)((char *)field - offsetof(struct cfg_settings, lint));
+	struct name_index seen = NAME_INDEX_INIT(0);
 	size_t i;
 
 	if (n->type != YNODE_MAPPING) {
@@ -601,7 +625,7 @@ static void load_lint_levels(const struct loader *ld, const struct schema_key *k
 		const struct ynode *rule = n->items[2 * i], *level = n->items[2 * i + 1];
 		struct cfg_lint_override *o;
 		const char *p;
-		long first;
+		const struct ynode *first;
 		int v;
 
 		if (!is_string(rule)) {
@@ -617,11 +641,11 @@ static void load_lint_levels(const struct loader *ld, const struct schema_key *k
 				 rule->value);
 			continue;
 		}
-		first = earlier_key(n, i);
-		if (first >= 0) {
+		first = earlier_key(n, i, &seen);
+		if (first) {
 			struct src_pos fpos;
 
-			node_pos(ld, n->items[2 * first], &fpos);
+			node_pos(ld, first, &fpos);
 			duplicate_error(ld, rule, "key", rule->value, &fpos);
 			continue;
 		}
@@ -640,6 +664,7 @@ static void load_lint_levels(const struct loader *ld, const struct schema_key *k
 		o->level = (enum lint_level)v;
 		node_pos(ld, rule, &o->pos);
 	}
+	name_index_release(&seen);
 }
 
 /* --- files --- */
@@ -808,6 +833,53 @@ static int file_is_loaded(const struct config *cfg, const char *name)
 	return 0;
 }
 
+struct diag_order {
+	const struct diag *diag;
+	size_t index;
+};
+
+static int compare_diag_order(const void *a, const void *b)
+{
+	const struct diag_order *x = a, *y = b;
+	int c;
+
+	if (!x->diag->file != !y->diag->file)
+		return x->diag->file ? 1 : -1;
+	if (x->diag->file && (c = strcmp(x->diag->file, y->diag->file)))
+		return c;
+	if (x->diag->line != y->diag->line)
+		return x->diag->line < y->diag->line ? -1 : 1;
+	if (x->diag->col != y->diag->col)
+		return x->diag->col < y->diag->col ? -1 : 1;
+	return x->index < y->index ? -1 : x->index > y->index;
+}
+
+/*
+ * diag_sort() is an insertion sort, quadratic on hostile input with many
+ * problems; it is linear on a list that is already in its order.
+ */
+static void diags_presort(struct diag_list *list)
+{
+	struct diag_order *order;
+	struct diag *sorted;
+	size_t i;
+
+	if (list->nr < 2)
+		return;
+	order = xmalloc(list->nr * sizeof(*order));
+	sorted = xmalloc(list->nr * sizeof(*sorted));
+	for (i = 0; i < list->nr; i++) {
+		order[i].diag = &list->items[i];
+		order[i].index = i;
+	}
+	qsort(order, list->nr, sizeof(*order), compare_diag_order);
+	for (i = 0; i < list->nr; i++)
+		sorted[i] = *order[i].diag;
+	memcpy(list->items, sorted, list->nr * sizeof(*sorted));
+	free(sorted);
+	free(order);
+}
+
 struct config *config_load(const char *const *paths, size_t paths_nr,
 			   const struct config_source *source, struct diag_list *diags)
 {
@@ -869,6 +941,7 @@ struct config *config_load(const char *const *paths, size_t paths_nr,
 		free(bytes[i].data);
 	free(bytes);
 	config_validate(cfg, ld.unreadable == 0, diags);
+	diags_presort(diags);
 	diag_sort(diags);
 	return cfg;
 }

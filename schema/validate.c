@@ -20,6 +20,8 @@ struct validator {
 	struct name_index domains;  /* partner domains */
 	const char **partner_names;
 	const char **group_names;
+	/* "did you mean" scans every name: only for the first few unknown references */
+	size_t suggestions_left;
 };
 
 static void duplicate(struct validator *v, const struct src_pos *pos, const char *what,
@@ -42,6 +44,15 @@ static void index_unique(struct validator *v, struct name_index *idx, const stru
 		duplicate(v, &name->pos, what, name->value, &e->pos);
 }
 
+static const char *suggest_name(struct validator *v, const char *word, const char *const *names,
+				size_t nr)
+{
+	if (!v->suggestions_left)
+		return NULL;
+	v->suggestions_left--;
+	return suggest_closest(word, names, nr);
+}
+
 static void check_group_ref(struct validator *v, const struct cfg_str *ref)
 {
 	const struct name_index_entry *e = name_index_find(&v->groups, ref->value);
@@ -49,7 +60,7 @@ static void check_group_ref(struct validator *v, const struct cfg_str *ref)
 
 	if (e && !strcmp(e->key, ref->value))
 		return;
-	close = e ? e->key : suggest_closest(ref->value, v->group_names, v->cfg->groups_nr);
+	close = e ? e->key : suggest_name(v, ref->value, v->group_names, v->cfg->groups_nr);
 	if (close)
 		diag_error(v->diags, &ref->pos, "unknown group '%s'; did you mean '%s'?",
 			   ref->value, close);
@@ -73,7 +84,7 @@ static const struct cfg_partner *check_partner_ref(struct validator *v, const st
 
 	if (e)
 		return e->item;
-	close = suggest_closest(ref->value, v->partner_names, v->cfg->partners_nr);
+	close = suggest_name(v, ref->value, v->partner_names, v->cfg->partners_nr);
 	if (close)
 		diag_error(v->diags, &ref->pos, "unknown partner '%s'; did you mean '%s'?",
 			   ref->value, close);
@@ -292,7 +303,8 @@ static void check_tenant(struct validator *v)
 void config_validate(struct config *cfg, int complete, struct diag_list *diags)
 {
 	struct validator v = {
-	    cfg, diags, NAME_INDEX_INIT(0), NAME_INDEX_INIT(1), NAME_INDEX_INIT(1), NULL, NULL};
+	    cfg,  diags, NAME_INDEX_INIT(0), NAME_INDEX_INIT(1), NAME_INDEX_INIT(1), NULL,
+	    NULL, 100};
 	size_t i;
 
 	v.partner_names = xcalloc(cfg->partners_nr + 1, sizeof(*v.partner_names));

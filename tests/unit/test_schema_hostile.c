@@ -149,6 +149,47 @@ static void test_documents(void **state)
 		      "parsing a block collection (line 4)\n");
 }
 
+static void test_many_problems_stay_fast(void **state)
+{
+	struct strbuf sb = STRBUF_INIT;
+	struct config *cfg;
+	struct mem_file f = {"a.yaml", NULL, 0};
+	char *e, *line;
+	size_t lines = 0;
+	int i;
+
+	(void)state;
+	strbuf_addstr(&sb, TENANT "settings:\n  lint:\n");
+	for (i = 0; i < 40; i++)
+		strbuf_addf(&sb, "    rule-%d: off\n", i % 39);
+	strbuf_addstr(&sb, "groups:\n  - name: g\n    members: [");
+	for (i = 0; i < 20000; i++)
+		strbuf_addf(&sb, "%su%d@hostcorp.com", i ? ", " : "", i % 19999);
+	strbuf_addstr(&sb, "]\npartners:\n  - name: p\n    domains: [p.com]\n    guests:\n");
+	for (i = 0; i < 20000; i++)
+		strbuf_addf(&sb, "      - email: u%d@p.com\n        groups: [nope-%d]\n", i, i);
+	for (i = 0; i < 30000; i++)
+		strbuf_addf(&sb, "unknown%d: x\n", i % 29999);
+	f.text = sb.buf;
+	e = diagnostics_of(&f, 1, &cfg);
+	for (line = e; (line = strchr(line, '\n')); line++)
+		lines++;
+	/* 1 duplicate lint rule, 1 duplicate member, 20000 unknown groups, 29999 unknown keys
+	 * and 1 duplicate key */
+	assert_int_equal(lines, 1 + 1 + 20000 + 30000);
+	assert_non_null(strstr(e, "a.yaml:44:5: duplicate key 'rule-0' (first defined at "
+				  "a.yaml:5:5)\n"));
+	assert_non_null(strstr(e, "duplicate key 'unknown0' (first defined at a.yaml:40052:1)"));
+	assert_non_null(strstr(e, "'u0@hostcorp.com' is listed twice in 'members' (first "
+				  "defined at a.yaml:47:16)"));
+	assert_int_equal(cfg->settings.lint_nr, 39);
+	assert_int_equal(cfg->groups[0].members.nr, 19999);
+	assert_int_equal(cfg->partners[0].guests_nr, 20000);
+	free(e);
+	config_free(cfg);
+	strbuf_release(&sb);
+}
+
 static void write_file(const char *path, const char *text)
 {
 	FILE *f = fopen(path, "w");
@@ -245,6 +286,7 @@ int main(void)
 	    cmocka_unit_test(test_deep_nesting_is_refused),
 	    cmocka_unit_test(test_oversized_file_is_refused),
 	    cmocka_unit_test(test_documents),
+	    cmocka_unit_test(test_many_problems_stay_fast),
 	    cmocka_unit_test(test_files_on_disk),
 	    cmocka_unit_test(test_empty_folder),
 	};
