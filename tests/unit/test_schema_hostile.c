@@ -181,7 +181,7 @@ static void test_many_problems_stay_fast(void **state)
 				  "a.yaml:5:5)\n"));
 	assert_non_null(strstr(e, "duplicate key 'unknown0' (first defined at a.yaml:40052:1)"));
 	assert_non_null(strstr(e, "'u0@hostcorp.com' is listed twice in 'members' (first "
-				  "defined at a.yaml:47:16)"));
+				  "defined at a.yaml:47:15)"));
 	assert_int_equal(cfg->settings.lint_nr, 39);
 	assert_int_equal(cfg->groups[0].members.nr, 19999);
 	assert_int_equal(cfg->partners[0].guests_nr, 20000);
