@@ -722,19 +722,15 @@ static void job_start(struct run_state *rs, struct job *job)
 }
 
 /* Starts what is due, within the parallelism; -1 when sign-in failed. */
-static int start_ready(struct run_state *rs, long long *next_due)
+static int start_ready(struct run_state *rs)
 {
 	long long now = graph_now_ms();
 	size_t i, kept = 0;
 
-	*next_due = 0;
 	for (i = 0; i < rs->queue_nr; i++) {
 		struct job *job = rs->queue[i];
 
 		if (rs->in_flight >= rs->g->base.parallelism || job->not_before_ms > now) {
-			if (job->not_before_ms > now &&
-			    (!*next_due || job->not_before_ms < *next_due))
-				*next_due = job->not_before_ms;
 			rs->queue[kept++] = job;
 			continue;
 		}
@@ -748,6 +744,25 @@ static int start_ready(struct run_state *rs, long long *next_due)
 	}
 	rs->queue_nr = kept;
 	return 0;
+}
+
+/* How long to wait for transfers before the next job is due (at most cap). */
+static int queue_wait_ms(const struct run_state *rs, int cap)
+{
+	long long now = graph_now_ms(), wait = cap;
+	size_t i;
+
+	if (rs->in_flight >= rs->g->base.parallelism)
+		return cap;
+	for (i = 0; i < rs->queue_nr; i++) {
+		long long due = rs->queue[i]->not_before_ms - now;
+
+		if (due <= 0)
+			return 0;
+		if (due < wait)
+			wait = due;
+	}
+	return (int)wait;
 }
 
 static void collect_finished(struct run_state *rs)
@@ -877,10 +892,9 @@ static int graph_run(struct tenant *t, struct tenant_request *reqs, size_t nr)
 	enqueue_initial(&rs);
 
 	while (rs.done < rs.nr) {
-		long long next_due, now;
-		int running, timeout = 1000;
+		int running, timeout;
 
-		if (start_ready(&rs, &next_due) < 0) {
+		if (start_ready(&rs) < 0) {
 			abandon_in_flight(&rs);
 			abandon_all(&rs);
 			ret = -1;
@@ -896,10 +910,8 @@ static int graph_run(struct tenant *t, struct tenant_request *reqs, size_t nr)
 			ret = -1;
 			break;
 		}
-		now = graph_now_ms();
-		if (next_due && next_due - now < timeout)
-			timeout = next_due > now ? (int)(next_due - now) : 0;
-		if (rs.in_flight || timeout > 0)
+		timeout = queue_wait_ms(&rs, 1000);
+		if (timeout > 0)
 			curl_multi_poll(g->multi, NULL, 0, timeout, NULL);
 	}
 	if (!ret && rs.transport_failure) {
