@@ -90,6 +90,9 @@ static void diff_package(const struct reconcile_ctx *ctx, struct plan *plan,
 	struct plan_action *a;
 	json_t *want;
 
+	if (gov_check_unique(ctx, json_object_get(ctx->live, "accessPackages"), pkg->name.value,
+			     &pkg->pos, "access packages"))
+		return;
 	if (!live) {
 		char *catalog_address = xstrfmt("catalog.%s", pkg->catalog.value);
 

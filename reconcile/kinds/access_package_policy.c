@@ -186,7 +186,9 @@ static void diff_policy(const struct reconcile_ctx *ctx, struct plan *plan,
 	json_t *changed = NULL, *have = NULL;
 	struct plan_action *a;
 
-	if (bad)
+	if (bad ||
+	    gov_check_unique(ctx, json_object_get(live_pkg, "assignmentPolicies"), pol->name.value,
+			     &pol->pos, "assignment policies in the package"))
 		goto out;
 	if (live) {
 		have = json_deep_copy(live);

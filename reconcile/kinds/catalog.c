@@ -69,6 +69,9 @@ static int catalog_diff(const struct reconcile_ctx *ctx, struct plan *plan)
 
 		if (!name || gov_catalog_first_use(cfg, name) != pkg)
 			continue;
+		if (gov_check_unique(ctx, json_object_get(ctx->live, "accessPackageCatalogs"), name,
+				     &pkg->catalog.pos, "catalogs"))
+			continue;
 		live = gov_live_catalog(ctx->live, name);
 		if (!live) {
 			a = plan_add_action(plan, &kind_catalog, PLAN_CREATE, name,

@@ -241,7 +241,8 @@ static void diff_policy(const struct reconcile_ctx *ctx, struct plan *plan,
 	json_t *changed, *body;
 	size_t i;
 
-	if (bad)
+	if (bad || gov_check_unique(ctx, json_object_get(ctx->live, "conditionalAccessPolicies"),
+				    p->name.value, &p->pos, "conditional access policies"))
 		goto out;
 	if (!live) {
 		changed = json_pack("[s,s,s,s,s]", "displayName", "state", "conditions",

@@ -271,6 +271,28 @@ json_t *gov_live_package(const json_t *live, const char *name)
 	return live_find_by_display_name(live, "accessPackages", name);
 }
 
+int gov_check_unique(const struct reconcile_ctx *ctx, const json_t *items, const char *name,
+		     const struct src_pos *pos, const char *what)
+{
+	size_t i, count = 0;
+	json_t *item;
+
+	json_array_foreach(items, i, item)
+	{
+		const char *dn = json_string_value(json_object_get(item, "displayName"));
+
+		if (dn && !strcmp(dn, name))
+			count++;
+	}
+	if (count < 2)
+		return 0;
+	diag_error(ctx->diags, pos,
+		   "the tenant holds %zu %s named '%s' and b2bctl cannot tell which one is "
+		   "declared: rename or delete all but one",
+		   count, what, name);
+	return -1;
+}
+
 const struct cfg_access_package *gov_catalog_first_use(const struct config *cfg, const char *name)
 {
 	size_t i;

@@ -58,6 +58,12 @@ void gov_add_depends(struct plan_action *a, const json_t *deps);
 /* The live catalog or access package with this displayName (borrowed), NULL when absent. */
 json_t *gov_live_catalog(const json_t *live, const char *name);
 json_t *gov_live_package(const json_t *live, const char *name);
+/*
+ * 0 when `items` holds at most one object named `name`; otherwise an error at
+ * pos in ctx->diags (b2bctl cannot tell which one the files mean) and -1.
+ */
+int gov_check_unique(const struct reconcile_ctx *ctx, const json_t *items, const char *name,
+		     const struct src_pos *pos, const char *what);
 /* The first package declaring the catalog; NULL when name is the first use. */
 const struct cfg_access_package *gov_catalog_first_use(const struct config *cfg, const char *name);
 

@@ -186,6 +186,27 @@ static void test_undeclared_description_is_left_alone(void **state)
 	config_free(cfg);
 }
 
+static void test_two_live_packages_with_the_declared_name_are_an_error(void **state)
+{
+	struct diag_list diags = DIAG_LIST_INIT;
+	struct config *cfg = fixture_config_ok(em_yaml);
+	json_t *live = fixture_json(em_live);
+	struct plan *plan;
+
+	(void)state;
+	json_array_append_new(json_object_get(live, "accessPackages"),
+			      fixture_json("{\"id\": \"ap-2\", \"displayName\": "
+					   "\"Partner finance access\"}"));
+	plan = fixture_diff(&kind_access_package, cfg, live, &diags);
+	assert_int_equal(plan->nr, 0);
+	assert_int_equal(diag_count(&diags, DIAG_ERROR), 1);
+	assert_int_equal(diags.items[0].line, 15);
+	diag_list_release(&diags);
+	plan_free(plan);
+	json_decref(live);
+	config_free(cfg);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -196,6 +217,7 @@ int main(void)
 	    cmocka_unit_test(test_package_in_another_catalog_is_an_error),
 	    cmocka_unit_test(test_apply_create_sends_resolved_catalog),
 	    cmocka_unit_test(test_undeclared_description_is_left_alone),
+	    cmocka_unit_test(test_two_live_packages_with_the_declared_name_are_an_error),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -348,6 +348,29 @@ static void test_read_lists_policies_in_pages(void **state)
 	config_free(cfg);
 }
 
+static void test_two_live_policies_with_the_declared_name_are_an_error(void **state)
+{
+	struct diag_list diags = DIAG_LIST_INIT;
+	struct config *cfg = fixture_config_ok(mfa_yaml);
+	json_t *live = fixture_json(mfa_live);
+	json_t *policies = json_object_get(live, "conditionalAccessPolicies");
+	struct plan *plan;
+
+	(void)state;
+	json_array_append_new(policies,
+			      fixture_json("{\"id\": \"ca-2\", \"displayName\": "
+					   "\"B2B - Require MFA\", \"state\": \"disabled\"}"));
+	plan = fixture_diff(&kind_conditional_access_policy, cfg, live, &diags);
+	assert_null(plan_find(plan, "conditional_access_policy.B2B - Require MFA"));
+	assert_int_equal(diag_count(&diags, DIAG_ERROR), 1);
+	assert_int_equal(diags.items[0].line, 13);
+	assert_non_null(strstr(diags.items[0].message, "holds 2 conditional access policies"));
+	diag_list_release(&diags);
+	plan_free(plan);
+	json_decref(live);
+	config_free(cfg);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -360,6 +383,7 @@ int main(void)
 	    cmocka_unit_test(test_apply_create_resolves_groups_and_looks_before_retrying),
 	    cmocka_unit_test(test_apply_update_patches_and_delete_deletes),
 	    cmocka_unit_test(test_read_lists_policies_in_pages),
+	    cmocka_unit_test(test_two_live_policies_with_the_declared_name_are_an_error),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
