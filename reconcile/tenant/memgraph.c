@@ -239,7 +239,7 @@ json_t *mg_select(const json_t *obj, const json_t *select)
 		const char *key = json_string_value(name);
 		json_t *v = json_object_get(obj, key);
 
-		json_object_set(out, key, v ? v : json_null());
+		json_object_set_nocheck(out, key, v ? v : json_null());
 	}
 	return out;
 }
@@ -560,7 +560,7 @@ static int load_array(json_t **out, const json_t *snapshot, const char *key, con
 
 		if (!json_is_object(v))
 			return b2b_error_set("snapshot: %s[%zu] must be an object", key, i);
-		copy = json_deep_copy(v);
+		copy = json_incref(v);
 		id = json_string_value(json_object_get(copy, id_key));
 		if (!id) {
 			char *new_id = mg_new_id(g);
@@ -583,7 +583,7 @@ static json_t *object_or_default(const json_t *snapshot, const char *key, const 
 {
 	const json_t *v = json_object_get(snapshot, key);
 
-	return json_is_object(v) ? json_deep_copy(v) : json_loads(dflt, 0, NULL);
+	return json_is_object(v) ? json_incref((json_t *)v) : json_loads(dflt, 0, NULL);
 }
 
 static const char default_authorization_policy[] =
@@ -626,7 +626,8 @@ static const char default_cross_tenant_default[] =
     "\"AllApplications\", \"targetType\": \"application\"}]}}, "
     "\"automaticUserConsentSettings\": {\"inboundAllowed\": false, \"outboundAllowed\": false}}";
 
-static int memgraph_load(struct memgraph *g, const json_t *snapshot)
+/* Uses the snapshot's objects in place: memgraph owns them from here on. */
+static int memgraph_load(struct memgraph *g, json_t *snapshot)
 {
 	const char *key;
 	json_t *v;
@@ -637,7 +638,7 @@ static int memgraph_load(struct memgraph *g, const json_t *snapshot)
 	v = json_object_get(snapshot, "format");
 	if (v && (!json_is_string(v) || strcmp(json_string_value(v), SNAPSHOT_FORMAT)))
 		return b2b_error_set("snapshot: format must be \"%s\"", SNAPSHOT_FORMAT);
-	json_object_foreach((json_t *)snapshot, key, v)
+	json_object_foreach(snapshot, key, v)
 	{
 		json_array_append_new(g->key_order, json_string(key));
 		if (!is_modelled(key))
@@ -660,7 +661,7 @@ static int memgraph_load(struct memgraph *g, const json_t *snapshot)
 	g->b2b_policies = json_object();
 	b2b = json_object_get(snapshot, "b2bManagementPolicy");
 	if (json_is_object(b2b)) {
-		json_t *copy = json_deep_copy(b2b);
+		json_t *copy = json_incref((json_t *)b2b);
 		const char *id = json_string_value(json_object_get(copy, "id"));
 		char *new_id = id ? xstrdup(id) : mg_new_id(g);
 
@@ -669,9 +670,9 @@ static int memgraph_load(struct memgraph *g, const json_t *snapshot)
 		free(new_id);
 	}
 	v = json_object_get(snapshot, "tenantInformation");
-	g->tenant_info = json_is_array(v) ? json_deep_copy(v) : json_array();
+	g->tenant_info = json_is_array(v) ? json_incref(v) : json_array();
 	v = json_object_get(snapshot, "_invitations");
-	g->invitations = json_is_array(v) ? json_deep_copy(v) : json_array();
+	g->invitations = json_is_array(v) ? json_incref(v) : json_array();
 	if (load_array(&g->partners, snapshot, "crossTenantAccessPolicyPartners", "tenantId", g) ||
 	    load_array(&g->users, snapshot, "users", "id", g) ||
 	    load_array(&g->groups, snapshot, "groups", "id", g) ||
@@ -688,6 +689,11 @@ static int memgraph_load(struct memgraph *g, const json_t *snapshot)
 }
 
 struct memgraph *memgraph_new(const json_t *snapshot, const struct memgraph_options *opts)
+{
+	return memgraph_new_adopt(json_deep_copy(snapshot), opts);
+}
+
+struct memgraph *memgraph_new_adopt(json_t *snapshot, const struct memgraph_options *opts)
 {
 	struct memgraph *g = xcalloc(1, sizeof(*g));
 	const char *base = opts && opts->base_url ? opts->base_url : "https://graph.microsoft.com";
@@ -716,9 +722,11 @@ struct memgraph *memgraph_new(const json_t *snapshot, const struct memgraph_opti
 	g->removed = json_array();
 	g->change_seq = 1;
 	if (memgraph_load(g, snapshot)) {
+		json_decref(snapshot);
 		memgraph_free(g);
 		return NULL;
 	}
+	json_decref(snapshot);
 	return g;
 }
 

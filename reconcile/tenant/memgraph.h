@@ -31,6 +31,10 @@ struct memgraph_options {
 
 /* Takes a reference on snapshot's contents (deep-copied); NULL and b2b_error on bad input. */
 struct memgraph *memgraph_new(const json_t *snapshot, const struct memgraph_options *opts);
+/* As memgraph_new, but takes the caller's reference on snapshot and keeps its
+ * objects without copying them (fast for large tenants); the caller must not
+ * use snapshot afterwards. */
+struct memgraph *memgraph_new_adopt(json_t *snapshot, const struct memgraph_options *opts);
 void memgraph_free(struct memgraph *g);
 
 struct memgraph_request {

@@ -226,18 +226,18 @@ struct tenant *tenant_snapshot_open(const char *path)
 		return NULL;
 	}
 	st = xcalloc(1, sizeof(*st));
-	st->graph = memgraph_new(snap, &opts);
+	st->base.tenant_id = dup_string(json_object_get(snap, "tenantId"));
+	st->base.default_domain = dup_string(json_object_get(snap, "defaultDomain"));
+	st->graph = memgraph_new_adopt(snap, &opts);
 	if (!st->graph) {
 		b2b_error_set("%s: %s", path, b2b_error_last());
-		json_decref(snap);
+		free(st->base.tenant_id);
+		free(st->base.default_domain);
 		free(st);
 		return NULL;
 	}
 	st->path = xstrdup(path);
 	st->base.ops = &snapshot_ops;
-	st->base.tenant_id = dup_string(json_object_get(snap, "tenantId"));
-	st->base.default_domain = dup_string(json_object_get(snap, "defaultDomain"));
 	st->base.parallelism = 1;
-	json_decref(snap);
 	return &st->base;
 }

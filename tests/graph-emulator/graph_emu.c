@@ -643,8 +643,7 @@ static struct memgraph *load_graph(const struct emu_options *o, const char *base
 			jerr.text);
 		return NULL;
 	}
-	g = memgraph_new(snap, &mo);
-	json_decref(snap);
+	g = memgraph_new_adopt(snap, &mo);
 	if (!g)
 		fprintf(stderr, "graph-emu: %s: %s\n", o->snapshot, b2b_error_last());
 	return g;
