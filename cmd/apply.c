@@ -23,6 +23,7 @@
 #include "../schema/base/xalloc.h"
 
 #include <limits.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
@@ -93,11 +94,38 @@ static int confirmed(void)
 	return !strcmp(answer, "yes");
 }
 
+static volatile sig_atomic_t stop_requested;
+
+static void on_stop_signal(int sig)
+{
+	static const char msg[] = "\nb2bctl apply: stopping after the requests in flight "
+				  "(again to stop at once)\n";
+	ssize_t ignored = write(STDERR_FILENO, msg, sizeof(msg) - 1);
+
+	(void)ignored;
+	(void)sig;
+	stop_requested = 1;
+}
+
+/* The first SIGINT or SIGTERM stops between rounds, so the snapshot backend still saves. */
+static void catch_stop_signals(struct sigaction *old_int, struct sigaction *old_term)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_stop_signal;
+	sa.sa_flags = SA_RESETHAND;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, old_int);
+	sigaction(SIGTERM, &sa, old_term);
+}
+
 static int run_apply(const struct apply_args *args, const struct config *cfg, struct tenant *tenant,
 		     struct plan *plan, const json_t *live)
 {
 	struct apply_options opts;
 	struct apply_ctx ctx;
+	struct sigaction old_int, old_term;
 	const char *when = args->ta.progress ? args->ta.progress : "auto";
 	char commit[41];
 	int ret;
@@ -118,7 +146,11 @@ static int run_apply(const struct apply_args *args, const struct config *cfg, st
 
 	/* The executor draws its own progress line; the reader's would interleave with it. */
 	tenant->progress = NULL;
+	opts.stop = &stop_requested;
+	catch_stop_signals(&old_int, &old_term);
 	ret = apply_plan(&ctx, &opts);
+	sigaction(SIGINT, &old_int, NULL);
+	sigaction(SIGTERM, &old_term, NULL);
 	if (ret)
 		report_error("apply");
 	apply_ctx_release(&ctx);

@@ -613,6 +613,31 @@ static void start_ready(struct apply_ctx *ctx, struct apply_report *rep, struct 
 	}
 }
 
+static int stop_requested(const struct apply_report *rep)
+{
+	return rep->opts->stop && *rep->opts->stop;
+}
+
+/* Between rounds, on request: what started fails (it may be half done), the rest is skipped. */
+static void stop_all(struct apply_ctx *ctx, struct apply_report *rep, struct action_run *runs)
+{
+	size_t i;
+
+	for (i = 0; i < ctx->plan->nr; i++) {
+		if (ctx->outcomes[i].result != APPLY_PENDING)
+			continue;
+		if (runs[i].has_next) {
+			tenant_request_release(&runs[i].next);
+			runs[i].has_next = 0;
+		}
+		outcome_set_error(
+		    &ctx->outcomes[i],
+		    xstrdup(runs[i].started ? "interrupted before it completed" : "interrupted"),
+		    NULL);
+		finish(ctx, rep, i, runs[i].started ? APPLY_FAILED : APPLY_SKIPPED);
+	}
+}
+
 static void execute(struct apply_ctx *ctx, struct apply_report *rep)
 {
 	size_t n = ctx->plan->nr, i, k, nr;
@@ -621,6 +646,10 @@ static void execute(struct apply_ctx *ctx, struct apply_report *rep)
 	size_t *owner = xcalloc(n ? n : 1, sizeof(*owner));
 
 	for (;;) {
+		if (stop_requested(rep)) {
+			stop_all(ctx, rep, runs);
+			break;
+		}
 		start_ready(ctx, rep, runs);
 		nr = 0;
 		for (i = 0; i < n; i++) {

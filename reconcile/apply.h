@@ -14,6 +14,7 @@
 
 #include "kind.h"
 
+#include <signal.h>
 #include <stdio.h>
 
 enum apply_result {
@@ -25,18 +26,20 @@ enum apply_result {
 
 struct apply_outcome {
 	enum apply_result result;
-	char *error;	  /* for failed and skipped: why */
+	char *error;      /* for failed and skipped: why */
 	char *request_id; /* Graph's request-id of the failing request */
 };
 
 struct apply_options {
-	long long max_destroy; /* refuse before any write when the plan deletes more */
-	const char *log_file;  /* append one JSON line per action; NULL for none */
+	long long max_destroy;  /* refuse before any write when the plan deletes more */
+	const char *log_file;   /* append one JSON line per action; NULL for none */
 	const char *git_commit; /* recorded in the log when known */
-	int progress;		/* print a line per finished action on stderr */
-	FILE *report; /* where the per-action lines and the summary go; NULL: stdout */
+	int progress;           /* redraw a progress line on stderr (a terminal) */
+	FILE *report;           /* where the per-action lines and the summary go; NULL: stdout */
 	/* Re-read and re-diff after writing (needs cfg) and warn about what Graph did not take. */
 	int verify;
+	/* Set (by a signal handler) to stop after the requests in flight; NULL for never. */
+	volatile sig_atomic_t *stop;
 };
 
 struct apply_ctx {
@@ -63,7 +66,7 @@ const char *apply_ctx_resolve(const struct apply_ctx *ctx, const json_t *data, c
 /* Records why the current action failed (kinds call it before APPLY_STEP_FAILED). */
 void apply_ctx_fail(struct apply_ctx *ctx, const struct plan_action *action,
 		    const struct tenant_request *req, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
+    __attribute__((format(printf, 4, 5)));
 
 /* Runs the plan. 0 when every action applied, -1 otherwise (see outcomes). */
 int apply_plan(struct apply_ctx *ctx, const struct apply_options *opts);

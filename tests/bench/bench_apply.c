@@ -80,7 +80,7 @@ int main(int argc, char **argv)
 {
 	long members = argc > 1 ? atol(argv[1]) : 100000, groups = argc > 2 ? atol(argv[2]) : 1000;
 	struct instant_tenant tenant = {{&instant_ops, NULL, NULL, 8, NULL, NULL}, 0, 0};
-	struct apply_options opts = {-1, NULL, NULL, 0, NULL, 0};
+	struct apply_options opts = {.max_destroy = -1};
 	struct apply_ctx ctx = {0};
 	struct plan *plan = plan_new();
 	struct timespec start;

@@ -13,6 +13,7 @@
 #include "schema/base/strbuf.h"
 #include "schema/base/xalloc.h"
 
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,6 +27,7 @@ struct fake_tenant {
 	size_t largest_round;
 	size_t commits;
 	int commit_fails;
+	volatile sig_atomic_t *stop_after_first_round;
 	struct strbuf log; /* "round N: METHOD PATH\n" per request */
 };
 
@@ -35,6 +37,8 @@ static int fake_run(struct tenant *t, struct tenant_request *reqs, size_t nr)
 	size_t i;
 
 	f->runs++;
+	if (f->stop_after_first_round)
+		*f->stop_after_first_round = 1;
 	if (nr > f->largest_round)
 		f->largest_round = nr;
 	for (i = 0; i < nr; i++) {
@@ -524,6 +528,31 @@ static void test_commit_failure_fails_the_apply(void **state)
 					      "lost: tenant.json: cannot write: No space left");
 }
 
+static void test_stop_between_rounds_keeps_what_applied(void **state)
+{
+	struct fixture *fx = *state;
+	volatile sig_atomic_t stop = 0;
+	struct plan_action *a;
+
+	add(fx, &fake_group, PLAN_CREATE, "g");
+	add(fx, &fake_guest, PLAN_CREATE, "x@contoso.com");
+	a = add(fx, &fake_member, PLAN_CREATE, "g/x@contoso.com");
+	plan_action_depends_on(a, "group.g");
+	fx->opts.stop = &stop;
+	fx->tenant.stop_after_first_round = &stop;
+
+	assert_int_equal(apply_plan(&fx->ctx, &fx->opts), -1);
+	assert_int_equal(fx->tenant.runs, 1);
+	assert_int_equal(result_of(fx, "group.g"), APPLY_APPLIED);
+	assert_int_equal(result_of(fx, "guest.x@contoso.com"), APPLY_FAILED);
+	assert_int_equal(result_of(fx, "group_member.g/x@contoso.com"), APPLY_SKIPPED);
+	assert_non_null(strstr(report_text(fx), "! guest.x@contoso.com: failed: interrupted before "
+						"it completed\n"));
+	assert_non_null(strstr(report_text(fx), "- group_member.g/x@contoso.com: skipped: "
+						"interrupted\n"));
+	assert_int_equal(fx->tenant.commits, 1);
+}
+
 static struct plan *two_action_plan(const char *description)
 {
 	struct plan *plan = plan_new();
@@ -593,6 +622,8 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_dependency_cycle_is_skipped_not_hung, setup,
 					    teardown),
 	    cmocka_unit_test_setup_teardown(test_commit_failure_fails_the_apply, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_stop_between_rounds_keeps_what_applied, setup,
+					    teardown),
 	    cmocka_unit_test(test_saved_plan_must_match_a_fresh_plan),
 	};
 

@@ -53,11 +53,21 @@ stop_emu() {
 	EMU_PID=
 }
 
-# b2b_emu ARGS...: b2bctl against the running emulator, signed in as a client
-# (exec'd by env, so `b2b_emu ... &` leaves b2bctl's own pid in $!).
+# b2b_emu ARGS...: b2bctl against the running emulator, signed in as a client.
 b2b_emu() {
 	env AZURE_TENANT_ID=$TENANT_ID AZURE_CLIENT_ID=e2e-client AZURE_CLIENT_SECRET=e2e-secret \
 		B2BCTL_GRAPH_URL=$EMU_URL AZURE_AUTHORITY_HOST=$EMU_URL "$B2BCTL" "$@"
+}
+
+# b2b_emu_bg OUTFILE ARGS...: the same in the background; B2B_PID is b2bctl's own
+# pid (the subshell execs it), so a signal sent to it reaches b2bctl itself.
+b2b_emu_bg() {
+	local out=$1
+	shift
+	(exec env AZURE_TENANT_ID=$TENANT_ID AZURE_CLIENT_ID=e2e-client \
+		AZURE_CLIENT_SECRET=e2e-secret B2BCTL_GRAPH_URL=$EMU_URL AZURE_AUTHORITY_HOST=$EMU_URL \
+		"$B2BCTL" "$@" >"$out" 2>&1) &
+	B2B_PID=$!
 }
 
 # emu_token: an access token from the emulator, for changing the tenant behind b2bctl's back.
