@@ -12,38 +12,41 @@
 #include <stddef.h>
 #include <string.h>
 
-#define K(name, type, st, field, flags)                                                            \
+/* Designated initializers: a key names only what it uses. */
+#define K(key, kind, st, field, key_flags)                                                         \
 	{                                                                                          \
-		name, type, offsetof(st, field), flags, CHECK_NONE, NULL, NULL, NULL, NO_OFFSET,   \
-		    0, 0                                                                           \
+		.name = key, .type = kind, .offset = offsetof(st, field), .flags = key_flags,      \
+		.all_offset = NO_OFFSET                                                            \
 	}
-#define K_CHECK(name, type, st, field, flags, check)                                               \
+#define K_CHECK(key, kind, st, field, key_flags, value_check)                                      \
 	{                                                                                          \
-		name, type, offsetof(st, field), flags, check, NULL, NULL, NULL, NO_OFFSET, 0, 0   \
+		.name = key, .type = kind, .offset = offsetof(st, field), .flags = key_flags,      \
+		.check = value_check, .all_offset = NO_OFFSET                                      \
 	}
-#define K_ENUM(name, type, st, field, flags, values)                                               \
+#define K_ENUM(key, kind, st, field, key_flags, values)                                            \
 	{                                                                                          \
-		name, type, offsetof(st, field), flags, CHECK_NONE, &(values), NULL, NULL,         \
-		    NO_OFFSET, 0, 0                                                                \
+		.name = key, .type = kind, .offset = offsetof(st, field), .flags = key_flags,      \
+		.enum_values = &(values), .all_offset = NO_OFFSET                                  \
 	}
-#define K_INT(name, st, field, lo, hi)                                                             \
+#define K_INT(key, st, field, lo, hi)                                                              \
 	{                                                                                          \
-		name, KEY_INT, offsetof(st, field), 0, CHECK_NONE, NULL, NULL, NULL, NO_OFFSET,    \
-		    lo, hi                                                                         \
+		.name = key, .type = KEY_INT, .offset = offsetof(st, field),                       \
+		.all_offset = NO_OFFSET, .min = lo, .max = hi                                      \
 	}
-#define K_MAP(name, st, field, flags, table)                                                       \
+#define K_MAP(key, st, field, key_flags, table)                                                    \
 	{                                                                                          \
-		name, KEY_MAPPING, offsetof(st, field), flags, CHECK_NONE, NULL, &(table), NULL,   \
-		    NO_OFFSET, 0, 0                                                                \
+		.name = key, .type = KEY_MAPPING, .offset = offsetof(st, field),                   \
+		.flags = key_flags, .child = &(table), .all_offset = NO_OFFSET                     \
 	}
-#define K_LIST(name, append_fn, table)                                                             \
+#define K_LIST(key, append_fn, table)                                                              \
 	{                                                                                          \
-		name, KEY_LIST, 0, 0, CHECK_NONE, NULL, &(table), append_fn, NO_OFFSET, 0, 0       \
+		.name = key, .type = KEY_LIST, .child = &(table), .append = append_fn,             \
+		.all_offset = NO_OFFSET                                                            \
 	}
-#define K_ALL_OR_LIST(name, st, list, all, check)                                                  \
+#define K_ALL_OR_LIST(key, st, list, all, value_check)                                             \
 	{                                                                                          \
-		name, KEY_ALL_OR_LIST, offsetof(st, list), 0, check, NULL, NULL, NULL,             \
-		    offsetof(st, all), 0, 0                                                        \
+		.name = key, .type = KEY_ALL_OR_LIST, .offset = offsetof(st, list),                \
+		.check = value_check, .all_offset = offsetof(st, all)                              \
 	}
 
 #define TABLE(var, name, what, keys, st, pos, set)                                                 \
@@ -205,7 +208,8 @@ static TABLE(settings_table, "settings", "settings", settings_keys, struct cfg_s
 	     offsetof(struct cfg_settings, set));
 
 static const struct schema_key config_top_keys[] = {
-    {"tenant", KEY_MAPPING, 0, 0, CHECK_NONE, NULL, &tenant_table, NULL, NO_OFFSET, 0, 0},
+    /* the tenant's fields live in struct config itself */
+    {.name = "tenant", .type = KEY_MAPPING, .child = &tenant_table, .all_offset = NO_OFFSET},
     K_MAP("externalCollaboration", struct config, external_collaboration, 0, collaboration_table),
     K_MAP("invitations", struct config, invitations, 0, invitations_table),
     K_LIST("partners", append_partner, partner_table),
