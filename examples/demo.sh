@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # The main job on the bundled example, against the embedded tenant snapshot:
-# builds b2bctl, validates the example configuration, and plans it against a
-# copy of examples/tenant.snapshot.json (apply writes changes back into the copy,
-# never into the bundled file).
+# builds b2bctl, validates the example configuration, plans it against a copy
+# of examples/tenant.snapshot.json, applies the plan to the copy (never to the
+# bundled file) and plans again.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -42,7 +42,10 @@ plan_file=$tenant_dir/demo.plan
 run_changes build/b2bctl plan examples/config --tenant-snapshot "$tenant" --out "$plan_file" \
   --detailed-exitcode
 
-# --- apply: make the copy of the tenant match the configuration, from "$plan_file" ---
+# apply executes exactly the saved plan (the plan file is the approval), after checking that
+# neither the configuration nor the tenant changed since; then planning again finds nothing to do.
+run build/b2bctl apply "$plan_file" examples/config --tenant-snapshot "$tenant"
+run build/b2bctl plan examples/config --tenant-snapshot "$tenant" --detailed-exitcode
 
 # After apply, drift on the same tenant reports what is still different.
 run_changes build/b2bctl drift examples/config --tenant-snapshot "$tenant"
