@@ -690,7 +690,8 @@ static void execute(struct apply_ctx *ctx, struct apply_report *rep)
 
 /* After writing: read the tenant again and name what still differs. */
 
-static void warn_not_taken(const struct plan_action *done, const struct plan_action *again)
+static void warn_not_taken(FILE *out, const struct plan_action *done,
+			   const struct plan_action *again)
 {
 	struct strbuf what = STRBUF_INIT;
 	size_t c;
@@ -704,35 +705,14 @@ static void warn_not_taken(const struct plan_action *done, const struct plan_act
 		for (c = 0; c < again->changes_nr; c++)
 			strbuf_addf(&what, "%s%s", c ? ", " : " ", again->changes[c].path);
 	}
-	fprintf(stderr, "warning: Graph did not take: %s%s\n", again->address, what.buf);
+	fprintf(out, "warning: Graph did not take: %s%s\n", again->address, what.buf);
 	strbuf_release(&what);
 }
 
-static size_t verify_applied(struct apply_ctx *ctx)
+size_t apply_warn_not_taken(const struct apply_ctx *ctx, const struct plan *fresh, FILE *out)
 {
-	struct diag_list diags = DIAG_LIST_INIT;
-	struct reconcile_ctx rctx = {0};
-	struct plan *fresh = plan_new();
 	size_t i, warned = 0;
 
-	rctx.cfg = ctx->cfg;
-	rctx.tenant = ctx->tenant;
-	rctx.live = json_object();
-	rctx.diags = &diags;
-	rctx.now = time(NULL);
-	if (reconcile_read(&rctx) || diag_count(&diags, DIAG_ERROR)) {
-		fprintf(stderr, "warning: could not read the tenant back to verify the apply: %s\n",
-			diags.nr ? diags.items[0].message
-				 : (b2b_error_last() ? b2b_error_last() : "unknown error"));
-		goto out;
-	}
-	rctx.tenant = NULL;
-	if (reconcile_diff(&rctx, fresh)) {
-		fprintf(stderr,
-			"warning: could not compare the tenant again to verify the apply: %s\n",
-			b2b_error_last() ? b2b_error_last() : "unknown error");
-		goto out;
-	}
 	for (i = 0; i < ctx->plan->nr; i++) {
 		const struct plan_action *done = &ctx->plan->actions[i];
 		const struct plan_action *again;
@@ -742,14 +722,55 @@ static size_t verify_applied(struct apply_ctx *ctx)
 		again = plan_find(fresh, done->address);
 		if (!again)
 			continue;
-		warn_not_taken(done, again);
+		warn_not_taken(out, done, again);
 		warned++;
 	}
+	return warned;
+}
+
+static const char *first_error(const struct diag_list *diags)
+{
+	size_t i;
+
+	for (i = 0; i < diags->nr; i++)
+		if (diags->items[i].severity == DIAG_ERROR)
+			return diags->items[i].message;
+	return b2b_error_last() ? b2b_error_last() : "unknown error";
+}
+
+static void verify_applied(struct apply_ctx *ctx)
+{
+	struct diag_list diags = DIAG_LIST_INIT;
+	struct reconcile_ctx rctx = {0};
+	struct plan *fresh = plan_new();
+
+	rctx.cfg = ctx->cfg;
+	rctx.tenant = ctx->tenant;
+	rctx.live = json_object();
+	rctx.diags = &diags;
+	rctx.now = time(NULL);
+	if (reconcile_read(&rctx) < 0) {
+		fprintf(stderr, "warning: could not read the tenant back to verify the apply: %s\n",
+			b2b_error_last() ? b2b_error_last() : "unknown error");
+		goto out;
+	}
+	if (diag_count(&diags, DIAG_ERROR)) {
+		fprintf(stderr, "warning: could not read the tenant back to verify the apply: %s\n",
+			first_error(&diags));
+		goto out;
+	}
+	rctx.tenant = NULL;
+	if (reconcile_diff(&rctx, fresh) < 0 || diag_count(&diags, DIAG_ERROR)) {
+		fprintf(stderr,
+			"warning: could not compare the tenant again to verify the apply: %s\n",
+			first_error(&diags));
+		goto out;
+	}
+	apply_warn_not_taken(ctx, fresh, stderr);
 out:
 	plan_free(fresh);
 	json_decref(rctx.live);
 	diag_list_release(&diags);
-	return warned;
 }
 
 int apply_plan(struct apply_ctx *ctx, const struct apply_options *opts)

@@ -70,6 +70,12 @@ void apply_ctx_fail(struct apply_ctx *ctx, const struct plan_action *action,
 
 /* Runs the plan. 0 when every action applied, -1 otherwise (see outcomes). */
 int apply_plan(struct apply_ctx *ctx, const struct apply_options *opts);
+/*
+ * After apply_plan: prints "warning: Graph did not take: ADDRESS FIELDS" on `out`
+ * for each applied action that `fresh` (planned again after the writes) still
+ * holds; returns how many. apply_plan calls it when opts->verify is set.
+ */
+size_t apply_warn_not_taken(const struct apply_ctx *ctx, const struct plan *fresh, FILE *out);
 /* Frees what apply_plan allocated (ids, outcomes); the rest belongs to the caller. */
 void apply_ctx_release(struct apply_ctx *ctx);
 

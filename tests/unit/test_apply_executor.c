@@ -553,6 +553,40 @@ static void test_stop_between_rounds_keeps_what_applied(void **state)
 	assert_int_equal(fx->tenant.commits, 1);
 }
 
+static void test_what_graph_did_not_take_is_named(void **state)
+{
+	struct fixture *fx = *state;
+	struct plan *fresh = plan_new();
+	struct plan_action *a;
+	char *text = NULL;
+	size_t len = 0;
+	FILE *out = open_memstream(&text, &len);
+
+	add(fx, &fake_group, PLAN_UPDATE, "taken");
+	add(fx, &fake_group, PLAN_UPDATE, "not-taken");
+	add(fx, &fake_group, PLAN_CREATE, "lagging");
+	add(fx, &fake_member, PLAN_DELETE, "g/gone@contoso.com");
+	add(fx, &fake_group, PLAN_UPDATE, "fail");
+	assert_int_equal(apply_plan(&fx->ctx, &fx->opts), -1);
+
+	a = plan_add_action(fresh, &fake_group, PLAN_UPDATE, "not-taken", NULL);
+	plan_action_add_change(a, "description", json_string("a"), json_string("b"));
+	plan_action_add_change(a, "mailNickname", json_string("a"), json_string("b"));
+	plan_add_action(fresh, &fake_group, PLAN_CREATE, "lagging", NULL);
+	plan_add_action(fresh, &fake_member, PLAN_DELETE, "g/gone@contoso.com", NULL);
+	plan_add_action(fresh, &fake_group, PLAN_UPDATE, "fail", NULL);
+	assert_int_equal(apply_warn_not_taken(&fx->ctx, fresh, out), 3);
+	fclose(out);
+	assert_string_equal(
+	    text, "warning: Graph did not take: group.not-taken description, mailNickname\n"
+		  "warning: Graph did not take: group.lagging (not found when read back; "
+		  "Graph may still be replicating it)\n"
+		  "warning: Graph did not take: group_member.g/gone@contoso.com (still "
+		  "exists)\n");
+	free(text);
+	plan_free(fresh);
+}
+
 static struct plan *two_action_plan(const char *description)
 {
 	struct plan *plan = plan_new();
@@ -624,6 +658,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_commit_failure_fails_the_apply, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_stop_between_rounds_keeps_what_applied, setup,
 					    teardown),
+	    cmocka_unit_test_setup_teardown(test_what_graph_did_not_take_is_named, setup, teardown),
 	    cmocka_unit_test(test_saved_plan_must_match_a_fresh_plan),
 	};
 
