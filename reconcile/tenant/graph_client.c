@@ -83,8 +83,6 @@ struct run_state {
 	struct job **queue;
 	size_t queue_nr, queue_alloc;
 	size_t in_flight;
-	struct job **flying; /* the jobs in the multi handle */
-	size_t flying_nr, flying_alloc;
 	char *transport_failure; /* the first request that never got an answer */
 };
 
@@ -717,8 +715,6 @@ static void job_start(struct run_state *rs, struct job *job)
 	}
 	curl_multi_add_handle(g->multi, job->xfer->easy);
 	rs->in_flight++;
-	ALLOC_GROW(rs->flying, rs->flying_nr + 1, rs->flying_alloc);
-	rs->flying[rs->flying_nr++] = job;
 }
 
 /* Starts what is due, within the parallelism; -1 when sign-in failed. */
@@ -769,7 +765,6 @@ static void collect_finished(struct run_state *rs)
 {
 	CURLMsg *msg;
 	int left;
-	size_t i;
 
 	while ((msg = curl_multi_info_read(rs->g->multi, &left))) {
 		struct graph_transfer *x = NULL;
@@ -782,11 +777,6 @@ static void collect_finished(struct run_state *rs)
 		rs->in_flight--;
 		graph_transfer_finish(x, msg->data.result);
 		job = x->owner;
-		for (i = 0; i < rs->flying_nr; i++)
-			if (rs->flying[i] == job) {
-				rs->flying[i] = rs->flying[--rs->flying_nr];
-				break;
-			}
 		if (job->one)
 			single_done(rs, job);
 		else
@@ -794,30 +784,22 @@ static void collect_finished(struct run_state *rs)
 	}
 }
 
-/* Sign-in failed: every request not yet answered ends with that error. */
-static void abandon_all(struct run_state *rs)
+/* Sign-in failed: the queued jobs end unsent with that error; what is in flight finishes. */
+static void abandon_queued(struct run_state *rs, const char *why)
 {
-	const char *why = b2b_error_last();
-	size_t i;
+	size_t i, j;
 
-	for (i = 0; i < rs->queue_nr; i++)
-		job_free(rs->queue[i]);
-	rs->queue_nr = 0;
-	for (i = 0; i < rs->nr; i++)
-		if (!rs->pending[i].done)
-			pending_fail(rs, &rs->pending[i], 0, NULL, "not sent: %s", why);
-}
+	for (i = 0; i < rs->queue_nr; i++) {
+		struct job *job = rs->queue[i];
 
-static void abandon_in_flight(struct run_state *rs)
-{
-	size_t i;
-
-	for (i = 0; i < rs->flying_nr; i++) {
-		curl_multi_remove_handle(rs->g->multi, rs->flying[i]->xfer->easy);
-		job_free(rs->flying[i]);
+		if (job->one && !job->one->done)
+			pending_fail(rs, job->one, 0, NULL, "not sent: %s", why);
+		for (j = 0; j < job->nr_items; j++)
+			if (!job->items[j]->done)
+				pending_fail(rs, job->items[j], 0, NULL, "not sent: %s", why);
+		job_free(job);
 	}
-	rs->flying_nr = 0;
-	rs->in_flight = 0;
+	rs->queue_nr = 0;
 }
 
 static void enqueue_initial(struct run_state *rs)
@@ -875,6 +857,7 @@ static int graph_run(struct tenant *t, struct tenant_request *reqs, size_t nr)
 {
 	struct graph_tenant *g = (struct graph_tenant *)t;
 	struct run_state rs = {0};
+	char *signin_error = NULL;
 	int ret = 0;
 	size_t i;
 
@@ -894,25 +877,30 @@ static int graph_run(struct tenant *t, struct tenant_request *reqs, size_t nr)
 	while (rs.done < rs.nr) {
 		int running, timeout;
 
-		if (start_ready(&rs) < 0) {
-			abandon_in_flight(&rs);
-			abandon_all(&rs);
-			ret = -1;
-			break;
+		if (!signin_error && start_ready(&rs) < 0)
+			signin_error = xstrdup(b2b_error_last());
+		if (signin_error) {
+			abandon_queued(&rs, signin_error);
+			if (!rs.in_flight)
+				break;
 		}
 		curl_multi_perform(g->multi, &running);
 		collect_finished(&rs);
 		if (rs.done >= rs.nr)
 			break;
 		if (!rs.in_flight && !rs.queue_nr) {
-			b2b_error_set("graph client: %zu requests lost track of", rs.nr - rs.done);
-			abandon_all(&rs);
+			b2b_error_set("graph client: lost track of %zu requests", rs.nr - rs.done);
 			ret = -1;
 			break;
 		}
 		timeout = queue_wait_ms(&rs, 1000);
 		if (timeout > 0)
 			curl_multi_poll(g->multi, NULL, 0, timeout, NULL);
+	}
+	if (signin_error) {
+		b2b_error_set("%s", signin_error);
+		free(signin_error);
+		ret = -1;
 	}
 	if (!ret && rs.transport_failure) {
 		char *clean = graph_redact(&g->redactor, rs.transport_failure);
@@ -924,7 +912,6 @@ static int graph_run(struct tenant *t, struct tenant_request *reqs, size_t nr)
 	for (i = 0; i < rs.queue_nr; i++)
 		job_free(rs.queue[i]);
 	free(rs.queue);
-	free(rs.flying);
 	for (i = 0; i < nr; i++)
 		pending_release(&rs.pending[i]);
 	free(rs.pending);

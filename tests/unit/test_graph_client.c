@@ -20,6 +20,7 @@
 #include <netinet/in.h>
 #include <poll.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -459,6 +460,12 @@ static void faults_handler(struct fake_server *s, const struct fake_request *req
 		res->status = 404;
 		strbuf_addstr(&res->body, "{\"error\":{\"code\":\"Request_ResourceNotFound\","
 					  "\"message\":\"not yet\"}}");
+	} else if (strstr(req->target, "/huge")) {
+		/* one byte over the 64 MiB a page may have */
+		strbuf_addch(&res->body, '[');
+		while (res->body.len < (64u << 20))
+			strbuf_addstr(&res->body, "\"xxxxxxxxxxxxxxxxxxxxxxxxxxxxx\",");
+		strbuf_addstr(&res->body, "1]");
 	} else if (strstr(req->target, "/empty")) {
 		res->status = 200;
 	} else {
@@ -841,6 +848,72 @@ static void test_connection_refused(void **state)
 	unsetenv("B2BCTL_ACCESS_TOKEN");
 }
 
+static void test_huge_answer_refused(void **state)
+{
+	struct fake_server *s = fake_start(faults_handler);
+	struct tenant *t;
+	struct tenant_request req;
+
+	(void)state;
+	set_env_secret();
+	t = open_against(s, 0);
+	tenant_request_init(&req, "GET", NULL, TENANT_PAGED, "huge", "/v1.0/huge");
+	tenant_run(t, &req, 1);
+	assert_false(tenant_request_ok(&req));
+	assert_null(req.response);
+	assert_non_null(strstr(req.error.message, "larger than 64 MiB"));
+	assert_int_equal(req.attempts, 1);
+	tenant_request_release(&req);
+	tenant_free(t);
+	fake_stop(s);
+}
+
+/* Tokens live 1 s and the second sign-in is refused; the first page takes 0.6 s. */
+static void expiring_handler(struct fake_server *s, const struct fake_request *req,
+			     struct fake_response *res)
+{
+	if (strstr(req->target, "/oauth2/v2.0/token")) {
+		if (++s->token_hits > 1) {
+			res->status = 400;
+			strbuf_addstr(&res->body,
+				      "{\"error\":\"invalid_client\",\"error_description\":"
+				      "\"AADSTS7000222: The provided client secret keys "
+				      "are expired.\"}");
+			return;
+		}
+		strbuf_addstr(&res->body,
+			      "{\"expires_in\":1,\"access_token\":\"short-lived-tok\"}");
+		return;
+	}
+	note_graph(s, req);
+	usleep(600 * 1000);
+	strbuf_addf(&res->body, "{\"value\":[{\"id\":\"a\"}],\"@odata.nextLink\":\"%s/v1.0/next\"}",
+		    s->base);
+}
+
+static void test_refresh_failing_mid_run(void **state)
+{
+	struct fake_server *s = fake_start(expiring_handler);
+	struct tenant *t;
+	struct tenant_request req;
+
+	(void)state;
+	set_env_secret();
+	t = open_against(s, 0);
+	tenant_request_init(&req, "GET", NULL, TENANT_PAGED, "list users", "/v1.0/users");
+	assert_int_equal(tenant_run(t, &req, 1), -1);
+	assert_non_null(strstr(b2b_error_last(), "sign-in with client secret"));
+	assert_non_null(strstr(b2b_error_last(), "AADSTS7000222"));
+	assert_int_equal(s->graph_hits, 1);
+	assert_int_equal(s->token_hits, 2);
+	assert_int_equal(req.status, 0);
+	assert_null(req.response);
+	assert_non_null(strstr(req.error.message, "not sent: sign-in"));
+	tenant_request_release(&req);
+	tenant_free(t);
+	fake_stop(s);
+}
+
 static size_t progress_calls, progress_last_done, progress_last_total;
 
 static void count_progress(void *ctx, const char *what, size_t done, size_t total)
@@ -1040,7 +1113,10 @@ int main(void)
 	    cmocka_unit_test(test_not_found_retried_for_new_objects),
 	    cmocka_unit_test(test_federated_token_file_reread),
 	    cmocka_unit_test(test_github_oidc),
+	    cmocka_unit_test(test_huge_answer_refused),
+	    cmocka_unit_test(test_refresh_failing_mid_run),
 	};
 
+	signal(SIGPIPE, SIG_IGN);
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
