@@ -69,9 +69,13 @@ static void describe(struct strbuf *sb, const struct ynode *n)
 		strbuf_addstr(sb, "a mapping");
 	else if (ynode_is_null(n))
 		strbuf_addstr(sb, "empty");
-	else if (n->len > 40)
-		strbuf_addf(sb, "'%.37s...'", n->value);
-	else
+	else if (n->len > 40) {
+		int cut = 37;
+
+		while (cut > 0 && ((unsigned char)n->value[cut] & 0xc0) == 0x80)
+			cut--; /* not inside a UTF-8 sequence */
+		strbuf_addf(sb, "'%.*s...'", cut, n->value);
+	} else
 		strbuf_addf(sb, "'%s'", n->value);
 }
 
@@ -213,12 +217,13 @@ static void load_bool(const struct loader *ld, const struct schema_key *k, void 
 		      const struct ynode *n)
 {
 	struct cfg_bool *b = field;
+	int value;
 	size_t i;
 
 	if (n->type == YNODE_SCALAR && n->plain && !strcmp(n->value, "true")) {
-		b->value = 1;
+		value = 1;
 	} else if (n->type == YNODE_SCALAR && n->plain && !strcmp(n->value, "false")) {
-		b->value = 0;
+		value = 0;
 	} else {
 		if (n->type == YNODE_SCALAR && n->plain)
 			for (i = 0; i < ARRAY_SIZE(yaml11_booleans); i++)
@@ -237,6 +242,7 @@ static void load_bool(const struct loader *ld, const struct schema_key *k, void 
 		return;
 	}
 	b->set = 1;
+	b->value = value;
 	node_pos(ld, n, &b->pos);
 }
 

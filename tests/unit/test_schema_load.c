@@ -142,14 +142,18 @@ static void test_single_sections_once(void **state)
 	    {"c.yaml", "conditionalAccess:\n  prune: true\n", 0},
 	    {"d.yaml", "conditionalAccess:\n  prune: false\n", 0},
 	};
-	char *e = diagnostics_of(files, 4, NULL);
+	struct config *cfg;
+	char *e = diagnostics_of(files, 4, &cfg);
 
 	(void)state;
 	assert_string_equal(e, "b.yaml:1:1: duplicate section 'settings' (first defined at "
 			       "a.yaml:4:3)\n"
 			       "d.yaml:2:10: duplicate setting 'prune' (first defined at "
 			       "c.yaml:2:10)\n");
+	assert_int_equal(cfg->settings.max_destroy.value, 3);
+	assert_true(cfg->conditional_access.prune.value);
 	free(e);
+	config_free(cfg);
 }
 
 static void test_duplicate_names_cite_both_places(void **state)

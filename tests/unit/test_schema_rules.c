@@ -72,6 +72,11 @@ static void test_types(void **state)
 	assert_errors("invitations: https://example.com\n",
 		      "a.yaml:3:14: 'invitations' must be a mapping, not 'https://example.com'\n");
 	assert_errors("groups:\n", "a.yaml:3:8: 'groups' must be a list, not empty\n");
+	assert_errors("settings: \"\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9"
+		      "\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\"\n",
+		      "a.yaml:3:11: 'settings' must be a mapping, not "
+		      "'\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9"
+		      "\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9...'\n");
 	assert_errors("groups:\n  - name: [a]\n",
 		      "a.yaml:4:11: 'name' must be a string, not a list\n");
 	assert_errors("groups:\n  - name: \"\"\n", "a.yaml:4:11: 'name' must not be empty\n");
