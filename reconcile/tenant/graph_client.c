@@ -12,6 +12,7 @@
  */
 #include "tenant.h"
 #include "graph_auth.h"
+#include "graph_client.h"
 #include "graph_batch.h"
 #include "graph_http.h"
 #include "graph_redact.h"
@@ -953,6 +954,20 @@ static const struct cloud {
     {"china", "https://login.chinacloudapi.cn", "https://microsoftgraph.chinacloudapi.cn"},
 };
 
+int graph_cloud_hosts(const char *cloud, const char **authority, const char **graph_url)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(clouds); i++) {
+		if (cloud && *cloud && strcmp(cloud, clouds[i].name))
+			continue;
+		*authority = clouds[i].authority;
+		*graph_url = clouds[i].graph;
+		return 0;
+	}
+	return -1;
+}
+
 /* url without trailing slashes, and without a trailing /v1.0 or /beta for the Graph URL. */
 static char *base_url(const char *url, int strip_version)
 {
@@ -979,20 +994,13 @@ static const char *env_nonempty(const char *name)
 
 struct tenant *tenant_graph_open(const struct graph_options *opts)
 {
-	const struct cloud *cloud = &clouds[0];
+	const char *cloud_authority, *cloud_graph;
 	struct graph_tenant *g;
-	size_t i;
 
-	if (opts->cloud && *opts->cloud) {
-		cloud = NULL;
-		for (i = 0; i < ARRAY_SIZE(clouds); i++)
-			if (!strcmp(opts->cloud, clouds[i].name))
-				cloud = &clouds[i];
-		if (!cloud) {
-			b2b_error_set("unknown cloud '%s': use public, usgov, usgov-dod or china",
-				      opts->cloud);
-			return NULL;
-		}
+	if (graph_cloud_hosts(opts->cloud, &cloud_authority, &cloud_graph) < 0) {
+		b2b_error_set("unknown cloud '%s': use public, usgov, usgov-dod or china",
+			      opts->cloud);
+		return NULL;
 	}
 	if (curl_global_init(CURL_GLOBAL_DEFAULT)) {
 		b2b_error_set("cannot initialise libcurl");
@@ -1003,9 +1011,9 @@ struct tenant *tenant_graph_open(const struct graph_options *opts)
 	g->base.tenant_id = opts->tenant_id ? xstrdup(opts->tenant_id) : NULL;
 	g->base.parallelism = opts->parallelism ? opts->parallelism : 8;
 	g->graph_url =
-	    base_url(opts->graph_url && *opts->graph_url ? opts->graph_url : cloud->graph, 1);
+	    base_url(opts->graph_url && *opts->graph_url ? opts->graph_url : cloud_graph, 1);
 	g->authority = base_url(opts->authority_host && *opts->authority_host ? opts->authority_host
-									      : cloud->authority,
+									      : cloud_authority,
 				0);
 	g->transport.connect_timeout_ms =
 	    opts->connect_timeout_ms > 0 ? opts->connect_timeout_ms : 10000;

@@ -10,6 +10,7 @@
 #include <cmocka.h>
 
 #include "reconcile/tenant/graph_batch.h"
+#include "reconcile/tenant/graph_client.h"
 #include "reconcile/tenant/graph_http.h"
 #include "reconcile/tenant/graph_redact.h"
 #include "schema/base/diag.h"
@@ -379,6 +380,26 @@ static void test_redaction(void **state)
 	free(out);
 }
 
+static void test_cloud_hosts(void **state)
+{
+	const char *authority, *graph;
+
+	(void)state;
+	assert_int_equal(graph_cloud_hosts(NULL, &authority, &graph), 0);
+	assert_string_equal(authority, "https://login.microsoftonline.com");
+	assert_string_equal(graph, "https://graph.microsoft.com");
+	assert_int_equal(graph_cloud_hosts("usgov", &authority, &graph), 0);
+	assert_string_equal(authority, "https://login.microsoftonline.us");
+	assert_string_equal(graph, "https://graph.microsoft.us");
+	assert_int_equal(graph_cloud_hosts("usgov-dod", &authority, &graph), 0);
+	assert_string_equal(authority, "https://login.microsoftonline.us");
+	assert_string_equal(graph, "https://dod-graph.microsoft.us");
+	assert_int_equal(graph_cloud_hosts("china", &authority, &graph), 0);
+	assert_string_equal(authority, "https://login.chinacloudapi.cn");
+	assert_string_equal(graph, "https://microsoftgraph.chinacloudapi.cn");
+	assert_int_equal(graph_cloud_hosts("germany", &authority, &graph), -1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -394,6 +415,7 @@ int main(void)
 	    cmocka_unit_test(test_retry_after),
 	    cmocka_unit_test(test_backoff_bounds),
 	    cmocka_unit_test(test_redaction),
+	    cmocka_unit_test(test_cloud_hosts),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
