@@ -343,6 +343,68 @@ static void test_apply_remove_counts_not_found_as_done(void **state)
 	config_free(cfg);
 }
 
+static void test_diff_one_action_for_a_member_declared_twice(void **state)
+{
+	struct diag_list diags = DIAG_LIST_INIT;
+	struct config *cfg = fixture_config_ok("tenant:\n"
+					       "  id: 11111111-1111-1111-1111-111111111111\n"
+					       "partners:\n"
+					       "  - name: contoso\n"
+					       "    domains: [contoso.com]\n"
+					       "    guestGroups: [contoso-guests]\n"
+					       "    guests:\n"
+					       "      - email: alice@contoso.com\n"
+					       "        groups: [contoso-guests]\n"
+					       "groups:\n"
+					       "  - name: contoso-guests\n"
+					       "    membership: authoritative\n");
+	json_t *live = fixture_json("{\"groups\": [{\"id\": \"g-cg\", \"displayName\": "
+				    "\"contoso-guests\", \"members\": []}],"
+				    " \"users\": [{\"id\": \"u-alice\", \"mail\": "
+				    "\"Alice@Contoso.com\", \"userType\": \"Guest\"}]}");
+	struct plan *plan = diff_membership(cfg, live, &diags);
+
+	(void)state;
+	assert_int_equal(plan->nr, 1);
+	assert_string_equal(plan->actions[0].address,
+			    "group_member.contoso-guests/alice@contoso.com");
+	plan_free(plan);
+	json_decref(live);
+	config_free(cfg);
+}
+
+static void test_apply_lost_answer_is_sent_once_more(void **state)
+{
+	struct config *cfg;
+	json_t *live;
+	struct plan *plan = plan_existing(&cfg, &live);
+	const struct plan_action *a =
+	    plan_find(plan, "group_member.contoso-guests/bob@contoso.com");
+	struct tenant_request prev, next;
+	struct fixture_apply fa;
+
+	(void)state;
+	fixture_apply_init(&fa, plan);
+	assert_int_equal(kind_group_member.apply_step(&fa.ctx, a, fa.state, NULL, &next),
+			 APPLY_STEP_MORE);
+	prev = next;
+	fixture_answer(&prev, 0, NULL);
+	prev.error.ambiguous = 1;
+	assert_int_equal(kind_group_member.apply_step(&fa.ctx, a, fa.state, &prev, &next),
+			 APPLY_STEP_MORE);
+	tenant_request_release(&prev);
+	assert_string_equal(next.path, "/v1.0/groups/g-cg/members/$ref");
+	prev = next;
+	fixture_answer(&prev, 503, NULL);
+	assert_int_equal(kind_group_member.apply_step(&fa.ctx, a, fa.state, &prev, &next),
+			 APPLY_STEP_FAILED);
+	tenant_request_release(&prev);
+	fixture_apply_release(&fa);
+	plan_free(plan);
+	json_decref(live);
+	config_free(cfg);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -353,6 +415,8 @@ int main(void)
 	    cmocka_unit_test(test_apply_add_counts_already_a_member_as_done),
 	    cmocka_unit_test(test_apply_add_resolves_objects_created_by_this_apply),
 	    cmocka_unit_test(test_apply_remove_counts_not_found_as_done),
+	    cmocka_unit_test(test_diff_one_action_for_a_member_declared_twice),
+	    cmocka_unit_test(test_apply_lost_answer_is_sent_once_more),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

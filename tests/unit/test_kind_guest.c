@@ -328,6 +328,31 @@ static void test_read_lists_guests_then_finds_the_rest_by_mail(void **state)
 	config_free(cfg);
 }
 
+static void test_read_asks_nothing_more_when_the_listing_answers_for_everyone(void **state)
+{
+	static const struct fake_answer answers[] = {
+	    {"GET", "/v1.0/users?$filter=userType%20eq%20%27Guest%27", 200,
+	     "{\"value\": [{\"id\": \"u-alice\", \"otherMails\": [\"ALICE@contoso.com\"]},"
+	     "{\"id\": \"u-bob\", \"userPrincipalName\": "
+	     "\"bob_contoso.com#EXT#@host.onmicrosoft.com\"},"
+	     "{\"id\": \"u-carol\", \"mail\": \"carol@fabrikam.com\"}]}"},
+	};
+	struct diag_list diags = DIAG_LIST_INIT;
+	struct config *cfg = fixture_config_ok(guests_yaml);
+	const struct kind *read_kinds[] = {&kind_guest};
+	struct fake_tenant t;
+	json_t *live;
+
+	(void)state;
+	fake_tenant_init(&t, answers, ARRAY_SIZE(answers));
+	live = fixture_read(read_kinds, 1, cfg, &t.base, &diags);
+	assert_int_equal(t.requests, 1);
+	assert_int_equal(json_array_size(json_object_get(live, "users")), 3);
+	fake_tenant_release(&t);
+	json_decref(live);
+	config_free(cfg);
+}
+
 static struct plan *plan_alice_invite(struct config **cfg, json_t **live)
 {
 	struct diag_list diags = DIAG_LIST_INIT;
@@ -519,6 +544,7 @@ int main(void)
 	    cmocka_unit_test(test_diff_prunes_only_undeclared_guests_of_pruning_partners),
 	    cmocka_unit_test(test_diff_refuses_an_internal_user_with_a_guest_email),
 	    cmocka_unit_test(test_read_lists_guests_then_finds_the_rest_by_mail),
+	    cmocka_unit_test(test_read_asks_nothing_more_when_the_listing_answers_for_everyone),
 	    cmocka_unit_test(test_apply_invite_sets_the_new_id),
 	    cmocka_unit_test(test_apply_lost_invite_answer_is_looked_up_not_resent),
 	    cmocka_unit_test(test_apply_invites_again_once_only_after_an_empty_lookup),
