@@ -557,6 +557,57 @@ static int key_is_present(const struct ynode *map, const char *name)
 	return 0;
 }
 
+/* Where a key's value keeps its position in the model; NULL for lists of mappings. */
+static struct src_pos *field_pos(const struct schema_key *k, void *obj)
+{
+	char *field = (char *)obj + k->offset;
+
+	switch (k->type) {
+	case KEY_STRING:
+		return &((struct cfg_str *)field)->pos;
+	case KEY_BOOL:
+		return &((struct cfg_bool *)field)->pos;
+	case KEY_INT:
+		return &((struct cfg_int *)field)->pos;
+	case KEY_ENUM:
+		return &((struct cfg_enum *)field)->pos;
+	case KEY_STRING_LIST:
+	case KEY_ALL_OR_LIST:
+		return &((struct cfg_str_list *)field)->pos;
+	case KEY_EXPIRY:
+	case KEY_DURATION:
+		return &((struct cfg_expiry *)field)->pos;
+	case KEY_MAPPING:
+		return (struct src_pos *)(field + k->child->pos_offset);
+	case KEY_LIST:
+	case KEY_LINT_LEVELS:
+		break;
+	}
+	return NULL;
+}
+
+/*
+ * Values the files do not set keep the position of the mapping that would
+ * hold them (config.h), so that a plan or lint about a default can point
+ * somewhere. `map` NULL: nothing in this table was written.
+ */
+static void fill_unset_positions(const struct key_table *table, void *obj,
+				 const struct src_pos *where, const struct ynode *map)
+{
+	size_t i;
+
+	for (i = 0; i < table->nr; i++) {
+		const struct schema_key *k = &table->keys[i];
+		struct src_pos *pos = field_pos(k, obj);
+
+		if (!pos || pos->line || (map && key_is_present(map, k->name)))
+			continue;
+		*pos = *where;
+		if (k->type == KEY_MAPPING)
+			fill_unset_positions(k->child, (char *)obj + k->offset, where, NULL);
+	}
+}
+
 static void load_mapping(const struct loader *ld, const struct key_table *table, void *obj,
 			 const struct ynode *n, const char *key)
 {
@@ -608,6 +659,12 @@ static void load_mapping(const struct loader *ld, const struct key_table *table,
 		load_key(ld, sk, obj, k, v);
 	}
 	name_index_release(&seen);
+	if (table->pos_offset != NO_OFFSET) {
+		struct src_pos where;
+
+		node_pos(ld, n, &where);
+		fill_unset_positions(table, obj, &where, n);
+	}
 	for (i = 0; i < table->nr; i++)
 		if ((table->keys[i].flags & KEY_REQUIRED) &&
 		    !key_is_present(n, table->keys[i].name))

@@ -57,6 +57,16 @@ static void test_examples_load_clean(void **state)
 	assert_true(contoso->connected_organization.value);
 	assert_int_equal(contoso->guests[4].user_type.value, USER_TYPE_MEMBER);
 	assert_false(contoso->guests[0].user_type.set);
+	/* unset values keep the position of the mapping that would hold them */
+	assert_int_equal(contoso->guests[0].user_type.pos.line, 17);
+	assert_int_equal(contoso->guests[0].user_type.pos.col, 9);
+	assert_string_equal(contoso->guests[0].user_type.pos.file, contoso->pos.file);
+	assert_false(config_find_partner(cfg, "fabrikam")->cross_tenant_access.set);
+	assert_int_equal(config_find_partner(cfg, "fabrikam")->cross_tenant_access.pos.line, 4);
+	assert_int_equal(
+	    config_find_partner(cfg, "fabrikam")->cross_tenant_access.trust_mfa.pos.line, 4);
+	assert_false(config_find_partner(cfg, "fabrikam")->connected_organization.set);
+	assert_int_equal(config_find_partner(cfg, "fabrikam")->connected_organization.pos.col, 5);
 
 	assert_int_equal(cfg->external_collaboration.guest_user_access.value,
 			 GUEST_ACCESS_RESTRICTED);
