@@ -81,17 +81,17 @@ static int check_catalog(const struct reconcile_ctx *ctx, const struct cfg_acces
 }
 
 static void diff_package(const struct reconcile_ctx *ctx, struct plan *plan,
-			 const struct cfg_access_package *pkg)
+			 const struct cfg_access_package *pkg, const json_t *packages,
+			 const json_t *catalogs)
 {
-	json_t *live = gov_live_package(ctx->live, pkg->name.value);
-	json_t *catalog = gov_live_catalog(ctx->live, pkg->catalog.value);
+	json_t *live = gov_named(packages, pkg->name.value);
+	json_t *catalog = gov_named(catalogs, pkg->catalog.value);
 	const char *catalog_id = json_string_value(json_object_get(catalog, "id"));
 	const char *description = pkg->description.value;
 	struct plan_action *a;
 	json_t *want;
 
-	if (gov_check_unique(ctx, json_object_get(ctx->live, "accessPackages"), pkg->name.value,
-			     &pkg->pos, "access packages"))
+	if (gov_check_unique(ctx, packages, pkg->name.value, &pkg->pos, "access packages"))
 		return;
 	if (!live) {
 		char *catalog_address = xstrfmt("catalog.%s", pkg->catalog.value);
@@ -129,10 +129,14 @@ static void diff_package(const struct reconcile_ctx *ctx, struct plan *plan,
 
 static int package_diff(const struct reconcile_ctx *ctx, struct plan *plan)
 {
+	json_t *packages = gov_name_index(json_object_get(ctx->live, "accessPackages"));
+	json_t *catalogs = gov_name_index(json_object_get(ctx->live, "accessPackageCatalogs"));
 	size_t i;
 
 	for (i = 0; i < ctx->cfg->access_packages_nr; i++)
-		diff_package(ctx, plan, &ctx->cfg->access_packages[i]);
+		diff_package(ctx, plan, &ctx->cfg->access_packages[i], packages, catalogs);
+	json_decref(packages);
+	json_decref(catalogs);
 	return 0;
 }
 

@@ -157,28 +157,14 @@ static void trim_fraction(json_t *policy)
 	free(trimmed);
 }
 
-static json_t *live_policy(const json_t *live_pkg, const char *name)
-{
-	json_t *p;
-	size_t i;
-
-	json_array_foreach(json_object_get(live_pkg, "assignmentPolicies"), i, p)
-	{
-		const char *dn = json_string_value(json_object_get(p, "displayName"));
-
-		if (dn && !strcmp(dn, name))
-			return p;
-	}
-	return NULL;
-}
-
 static void diff_policy(const struct reconcile_ctx *ctx, struct plan *plan,
 			const struct cfg_access_package *pkg,
-			const struct cfg_access_package_policy *pol, const json_t *live_pkg)
+			const struct cfg_access_package_policy *pol, const json_t *live_pkg,
+			const json_t *live_policies)
 {
 	struct policy_refs r = {json_array(), json_array(), json_array()};
 	const char *package_id = json_string_value(json_object_get(live_pkg, "id"));
-	json_t *live = live_policy(live_pkg, pol->name.value);
+	json_t *live = gov_named(live_policies, pol->name.value);
 	char *package_address = xstrfmt("access_package.%s", pkg->name.value);
 	char *name = xstrfmt("%s/%s", pkg->name.value, pol->name.value);
 	int bad = 0;
@@ -186,9 +172,8 @@ static void diff_policy(const struct reconcile_ctx *ctx, struct plan *plan,
 	json_t *changed = NULL, *have = NULL;
 	struct plan_action *a;
 
-	if (bad ||
-	    gov_check_unique(ctx, json_object_get(live_pkg, "assignmentPolicies"), pol->name.value,
-			     &pol->pos, "assignment policies in the package"))
+	if (bad || gov_check_unique(ctx, live_policies, pol->name.value, &pol->pos,
+				    "assignment policies in the package"))
 		goto out;
 	if (live) {
 		have = json_deep_copy(live);
@@ -259,17 +244,22 @@ static void diff_undeclared(struct plan *plan, const struct cfg_access_package *
 
 static int policy_diff(const struct reconcile_ctx *ctx, struct plan *plan)
 {
+	json_t *packages = gov_name_index(json_object_get(ctx->live, "accessPackages"));
 	size_t i, j;
 
 	for (i = 0; i < ctx->cfg->access_packages_nr; i++) {
 		const struct cfg_access_package *pkg = &ctx->cfg->access_packages[i];
-		json_t *live_pkg = gov_live_package(ctx->live, pkg->name.value);
+		json_t *live_pkg = gov_named(packages, pkg->name.value);
+		json_t *live_policies =
+		    gov_name_index(json_object_get(live_pkg, "assignmentPolicies"));
 
 		for (j = 0; j < pkg->policies_nr; j++)
-			diff_policy(ctx, plan, pkg, &pkg->policies[j], live_pkg);
+			diff_policy(ctx, plan, pkg, &pkg->policies[j], live_pkg, live_policies);
 		if (live_pkg)
 			diff_undeclared(plan, pkg, live_pkg);
+		json_decref(live_policies);
 	}
+	json_decref(packages);
 	return 0;
 }
 

@@ -70,6 +70,9 @@ static void lookup_add(struct resource_lookups *l, json_t *catalog, const char *
 static int resource_read(struct reconcile_ctx *ctx)
 {
 	const struct config *cfg = ctx->cfg;
+	json_t *catalogs = gov_name_index(json_object_get(ctx->live, "accessPackageCatalogs"));
+	json_t *packages = gov_name_index(json_object_get(ctx->live, "accessPackages"));
+	json_t *groups = gov_name_index(json_object_get(ctx->live, "groups"));
 	struct resource_lookups l = {0};
 	size_t i, j;
 	int ret = 0;
@@ -77,15 +80,15 @@ static int resource_read(struct reconcile_ctx *ctx)
 	l.seen = json_object();
 	for (i = 0; i < cfg->access_packages_nr; i++) {
 		const struct cfg_access_package *pkg = &cfg->access_packages[i];
-		json_t *catalog = gov_live_catalog(ctx->live, pkg->catalog.value);
-		json_t *live_pkg = gov_live_package(ctx->live, pkg->name.value);
+		json_t *catalog = gov_named(catalogs, pkg->catalog.value);
+		json_t *live_pkg = gov_named(packages, pkg->name.value);
 		json_t *rs;
 
 		if (!json_is_string(json_object_get(catalog, "id")))
 			continue;
 		for (j = 0; j < pkg->groups.nr; j++) {
 			const char *name = pkg->groups.items[j].value;
-			json_t *group = live_find_by_display_name(ctx->live, "groups", name);
+			json_t *group = gov_named(groups, name);
 			const char *group_id = json_string_value(json_object_get(group, "id"));
 			char *what;
 
@@ -121,6 +124,9 @@ static int resource_read(struct reconcile_ctx *ctx)
 	free(l.reqs);
 	free(l.catalogs);
 	json_decref(l.seen);
+	json_decref(catalogs);
+	json_decref(packages);
+	json_decref(groups);
 	return ret;
 }
 
@@ -146,21 +152,53 @@ static json_t *member_scope(const json_t *pkg, const char *group_id)
 	return found;
 }
 
-static const char *catalog_resource_id(const json_t *catalog, const char *group_id)
+static char *resource_key(const json_t *catalog, const char *origin_id)
 {
-	json_t *res;
-	size_t i;
+	char *key = xstrfmt("%s/%s", json_string_value(json_object_get(catalog, "id")), origin_id);
+	char *lower = lowercase_dup(key);
 
-	json_array_foreach(
-	    json_object_get(catalog, "resources"), i,
-	    res) if (gov_id_equal(json_string_value(json_object_get(res, "originId")),
-				  group_id)) return json_string_value(json_object_get(res, "id"));
-	return NULL;
+	free(key);
+	return lower;
+}
+
+/* "catalogId/originId" (lowercased) -> the catalog resource, over every live catalog. */
+static json_t *resource_index(const json_t *live)
+{
+	json_t *index = json_object(), *catalog, *res;
+	size_t i, j;
+
+	json_array_foreach(json_object_get(live, "accessPackageCatalogs"), i, catalog)
+	    json_array_foreach(json_object_get(catalog, "resources"), j, res)
+	{
+		const char *origin = json_string_value(json_object_get(res, "originId"));
+		char *key;
+
+		if (!origin || !json_is_string(json_object_get(catalog, "id")))
+			continue;
+		key = resource_key(catalog, origin);
+		json_object_set(index, key, res);
+		free(key);
+	}
+	return index;
+}
+
+static json_t *catalog_resource(const json_t *resources, const json_t *catalog,
+				const char *origin_id)
+{
+	char *key;
+	json_t *res;
+
+	if (!origin_id || !json_is_string(json_object_get(catalog, "id")))
+		return NULL;
+	key = resource_key(catalog, origin_id);
+	res = json_object_get(resources, key);
+	free(key);
+	return res;
 }
 
 static void diff_group(const struct reconcile_ctx *ctx, struct plan *plan,
 		       const struct cfg_access_package *pkg, const struct cfg_str *group,
-		       const json_t *live_pkg, const json_t *catalog)
+		       const json_t *live_pkg, const json_t *catalog, const json_t *resources)
 {
 	char *used_by = xstrfmt("access package '%s'", pkg->name.value);
 	json_t *deps = json_array();
@@ -168,7 +206,8 @@ static void diff_group(const struct reconcile_ctx *ctx, struct plan *plan,
 	const char *group_id = json_string_value(json_object_get(group_ref, "id"));
 	const char *package_id = json_string_value(json_object_get(live_pkg, "id"));
 	const char *catalog_id = json_string_value(json_object_get(catalog, "id"));
-	const char *resource_id = group_id ? catalog_resource_id(catalog, group_id) : NULL;
+	const char *resource_id = json_string_value(
+	    json_object_get(catalog_resource(resources, catalog, group_id), "id"));
 	char *name, *package_address, *catalog_address;
 	struct plan_action *a;
 
@@ -217,28 +256,24 @@ static int group_declared(const struct reconcile_ctx *ctx, const struct cfg_acce
 
 /* What people know an undeclared resource by: its group's name when known, else its id. */
 static const char *resource_label(const struct reconcile_ctx *ctx, const json_t *role_scope,
-				  const json_t *catalog)
+				  const json_t *catalog, const json_t *resources)
 {
 	const char *origin = scope_origin(role_scope);
 	json_t *group = live_group_by_id(ctx->index, origin);
-	json_t *resource = json_object_get(json_object_get(role_scope, "role"), "resource");
+	json_t *role_resource = json_object_get(json_object_get(role_scope, "role"), "resource");
 	const char *label = json_string_value(json_object_get(group, "displayName"));
-	json_t *res;
-	size_t i;
 
 	if (!label)
-		label = json_string_value(json_object_get(resource, "displayName"));
-	json_array_foreach(
-	    json_object_get(catalog, "resources"), i,
-	    res) if (!label &&
-		     gov_id_equal(json_string_value(json_object_get(res, "originId")), origin))
-	    label = json_string_value(json_object_get(res, "displayName"));
+		label = json_string_value(json_object_get(role_resource, "displayName"));
+	if (!label)
+		label = json_string_value(
+		    json_object_get(catalog_resource(resources, catalog, origin), "displayName"));
 	return label ? label : origin;
 }
 
 static void diff_undeclared(const struct reconcile_ctx *ctx, struct plan *plan,
 			    const struct cfg_access_package *pkg, const json_t *live_pkg,
-			    const json_t *catalog)
+			    const json_t *catalog, const json_t *resources)
 {
 	json_t *rs;
 	size_t i;
@@ -253,7 +288,7 @@ static void diff_undeclared(const struct reconcile_ctx *ctx, struct plan *plan,
 
 		if (!origin || !json_is_string(id) || group_declared(ctx, pkg, origin))
 			continue;
-		label = resource_label(ctx, rs, catalog);
+		label = resource_label(ctx, rs, catalog, resources);
 		name = xstrfmt("%s/%s", pkg->name.value, label);
 		a = plan_add_action(plan, &kind_access_package_resource, PLAN_DELETE, name,
 				    &pkg->pos);
@@ -266,18 +301,25 @@ static void diff_undeclared(const struct reconcile_ctx *ctx, struct plan *plan,
 
 static int resource_diff(const struct reconcile_ctx *ctx, struct plan *plan)
 {
+	json_t *packages = gov_name_index(json_object_get(ctx->live, "accessPackages"));
+	json_t *catalogs = gov_name_index(json_object_get(ctx->live, "accessPackageCatalogs"));
+	json_t *resources = resource_index(ctx->live);
 	size_t i, j;
 
 	for (i = 0; i < ctx->cfg->access_packages_nr; i++) {
 		const struct cfg_access_package *pkg = &ctx->cfg->access_packages[i];
-		json_t *live_pkg = gov_live_package(ctx->live, pkg->name.value);
-		json_t *catalog = gov_live_catalog(ctx->live, pkg->catalog.value);
+		json_t *live_pkg = gov_named(packages, pkg->name.value);
+		json_t *catalog = gov_named(catalogs, pkg->catalog.value);
 
 		for (j = 0; j < pkg->groups.nr; j++)
-			diff_group(ctx, plan, pkg, &pkg->groups.items[j], live_pkg, catalog);
+			diff_group(ctx, plan, pkg, &pkg->groups.items[j], live_pkg, catalog,
+				   resources);
 		if (live_pkg)
-			diff_undeclared(ctx, plan, pkg, live_pkg, catalog);
+			diff_undeclared(ctx, plan, pkg, live_pkg, catalog, resources);
 	}
+	json_decref(packages);
+	json_decref(catalogs);
+	json_decref(resources);
 	return 0;
 }
 

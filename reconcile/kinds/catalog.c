@@ -20,18 +20,20 @@ static int catalog_read(struct reconcile_ctx *ctx)
 {
 	const struct config *cfg = ctx->cfg;
 	struct tenant_request *reqs;
+	json_t *seen;
 	size_t i, nr = 0;
 	int ret = 0;
 
 	if (!cfg->access_packages_nr)
 		return 0;
 	reqs = xcalloc(cfg->access_packages_nr, sizeof(*reqs));
+	seen = json_object();
 	for (i = 0; i < cfg->access_packages_nr; i++) {
 		const char *name = cfg->access_packages[i].catalog.value;
 		struct strbuf path = STRBUF_INIT;
 		char *what;
 
-		if (!name || gov_catalog_first_use(cfg, name) != &cfg->access_packages[i])
+		if (!name || !gov_first_time(seen, name))
 			continue;
 		strbuf_addstr(&path, ENTITLEMENT_PATH "/catalogs?$filter=displayName%20eq%20");
 		strbuf_add_odata_literal(&path, name);
@@ -53,12 +55,15 @@ static int catalog_read(struct reconcile_ctx *ctx)
 		tenant_request_release(&reqs[i]);
 	}
 	free(reqs);
+	json_decref(seen);
 	return ret;
 }
 
 static int catalog_diff(const struct reconcile_ctx *ctx, struct plan *plan)
 {
 	const struct config *cfg = ctx->cfg;
+	json_t *by_name = gov_name_index(json_object_get(ctx->live, "accessPackageCatalogs"));
+	json_t *seen = json_object();
 	size_t i;
 
 	for (i = 0; i < cfg->access_packages_nr; i++) {
@@ -67,12 +72,10 @@ static int catalog_diff(const struct reconcile_ctx *ctx, struct plan *plan)
 		struct plan_action *a;
 		json_t *live;
 
-		if (!name || gov_catalog_first_use(cfg, name) != pkg)
+		if (!name || !gov_first_time(seen, name) ||
+		    gov_check_unique(ctx, by_name, name, &pkg->catalog.pos, "catalogs"))
 			continue;
-		if (gov_check_unique(ctx, json_object_get(ctx->live, "accessPackageCatalogs"), name,
-				     &pkg->catalog.pos, "catalogs"))
-			continue;
-		live = gov_live_catalog(ctx->live, name);
+		live = gov_named(by_name, name);
 		if (!live) {
 			a = plan_add_action(plan, &kind_catalog, PLAN_CREATE, name,
 					    &pkg->catalog.pos);
@@ -91,6 +94,8 @@ static int catalog_diff(const struct reconcile_ctx *ctx, struct plan *plan)
 					    "body", "isExternallyVisible", 1);
 		}
 	}
+	json_decref(by_name);
+	json_decref(seen);
 	return 0;
 }
 

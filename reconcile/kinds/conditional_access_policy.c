@@ -230,19 +230,18 @@ static json_t *ca_changed_parts(const json_t *desired, const json_t *live)
 }
 
 static void diff_policy(const struct reconcile_ctx *ctx, struct plan *plan,
-			const struct cfg_ca_policy *p)
+			const struct cfg_ca_policy *p, const json_t *by_name)
 {
 	json_t *group_refs = json_array(), *deps = json_array();
-	json_t *live =
-	    live_find_by_display_name(ctx->live, "conditionalAccessPolicies", p->name.value);
+	json_t *live = gov_named(by_name, p->name.value);
 	int bad = 0;
 	json_t *desired = ca_compile(ctx, p, group_refs, deps, &bad);
 	struct plan_action *a;
 	json_t *changed, *body;
 	size_t i;
 
-	if (bad || gov_check_unique(ctx, json_object_get(ctx->live, "conditionalAccessPolicies"),
-				    p->name.value, &p->pos, "conditional access policies"))
+	if (bad ||
+	    gov_check_unique(ctx, by_name, p->name.value, &p->pos, "conditional access policies"))
 		goto out;
 	if (!live) {
 		changed = json_pack("[s,s,s,s,s]", "displayName", "state", "conditions",
@@ -318,10 +317,12 @@ static void diff_prune(const struct reconcile_ctx *ctx, struct plan *plan)
 static int ca_diff(const struct reconcile_ctx *ctx, struct plan *plan)
 {
 	const struct cfg_conditional_access *ca = &ctx->cfg->conditional_access;
+	json_t *by_name = gov_name_index(json_object_get(ctx->live, "conditionalAccessPolicies"));
 	size_t i;
 
 	for (i = 0; i < ca->policies_nr; i++)
-		diff_policy(ctx, plan, &ca->policies[i]);
+		diff_policy(ctx, plan, &ca->policies[i], by_name);
+	json_decref(by_name);
 	diff_prune(ctx, plan);
 	return 0;
 }

@@ -261,29 +261,38 @@ void gov_add_depends(struct plan_action *a, const json_t *deps)
 	json_array_foreach(deps, i, d) plan_action_depends_on(a, json_string_value(d));
 }
 
-json_t *gov_live_catalog(const json_t *live, const char *name)
+json_t *gov_name_index(const json_t *items)
 {
-	return live_find_by_display_name(live, "accessPackageCatalogs", name);
-}
-
-json_t *gov_live_package(const json_t *live, const char *name)
-{
-	return live_find_by_display_name(live, "accessPackages", name);
-}
-
-int gov_check_unique(const struct reconcile_ctx *ctx, const json_t *items, const char *name,
-		     const struct src_pos *pos, const char *what)
-{
-	size_t i, count = 0;
-	json_t *item;
+	json_t *index = json_object(), *item;
+	size_t i;
 
 	json_array_foreach(items, i, item)
 	{
-		const char *dn = json_string_value(json_object_get(item, "displayName"));
+		const char *name = json_string_value(json_object_get(item, "displayName"));
+		json_t *same;
 
-		if (dn && !strcmp(dn, name))
-			count++;
+		if (!name)
+			continue;
+		same = json_object_get(index, name);
+		if (!same) {
+			same = json_array();
+			json_object_set_new(index, name, same);
+		}
+		json_array_append(same, item);
 	}
+	return index;
+}
+
+json_t *gov_named(const json_t *index, const char *name)
+{
+	return name ? json_array_get(json_object_get(index, name), 0) : NULL;
+}
+
+int gov_check_unique(const struct reconcile_ctx *ctx, const json_t *index, const char *name,
+		     const struct src_pos *pos, const char *what)
+{
+	size_t count = name ? json_array_size(json_object_get(index, name)) : 0;
+
 	if (count < 2)
 		return 0;
 	diag_error(ctx->diags, pos,
@@ -293,17 +302,12 @@ int gov_check_unique(const struct reconcile_ctx *ctx, const json_t *items, const
 	return -1;
 }
 
-const struct cfg_access_package *gov_catalog_first_use(const struct config *cfg, const char *name)
+int gov_first_time(json_t *seen, const char *name)
 {
-	size_t i;
-
-	for (i = 0; i < cfg->access_packages_nr; i++) {
-		const char *c = cfg->access_packages[i].catalog.value;
-
-		if (c && !strcmp(c, name))
-			return &cfg->access_packages[i];
-	}
-	return NULL;
+	if (json_object_get(seen, name))
+		return 0;
+	json_object_set_new(seen, name, json_true());
+	return 1;
 }
 
 int gov_id_equal(const char *a, const char *b)

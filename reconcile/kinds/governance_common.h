@@ -55,17 +55,22 @@ json_t *gov_group_ref(const struct reconcile_ctx *ctx, const struct cfg_str *nam
 /* plan_action_depends_on for every string in deps. */
 void gov_add_depends(struct plan_action *a, const json_t *deps);
 
-/* The live catalog or access package with this displayName (borrowed), NULL when absent. */
-json_t *gov_live_catalog(const json_t *live, const char *name);
-json_t *gov_live_package(const json_t *live, const char *name);
 /*
- * 0 when `items` holds at most one object named `name`; otherwise an error at
+ * Lookups by displayName, built once per read or diff: name -> the array of
+ * the objects in `items` that carry it (a new reference).
+ */
+json_t *gov_name_index(const json_t *items);
+/* The object named `name` in index (borrowed; the first when several), NULL when none. */
+json_t *gov_named(const json_t *index, const char *name);
+/*
+ * 0 when index holds at most one object named `name`; otherwise an error at
  * pos in ctx->diags (b2bctl cannot tell which one the files mean) and -1.
  */
-int gov_check_unique(const struct reconcile_ctx *ctx, const json_t *items, const char *name,
+int gov_check_unique(const struct reconcile_ctx *ctx, const json_t *index, const char *name,
 		     const struct src_pos *pos, const char *what);
-/* The first package declaring the catalog; NULL when name is the first use. */
-const struct cfg_access_package *gov_catalog_first_use(const struct config *cfg, const char *name);
+
+/* 1 the first time `name` is asked about with this `seen` object, 0 after. */
+int gov_first_time(json_t *seen, const char *name);
 
 /* Graph ids compared without case; NULLs never match. */
 int gov_id_equal(const char *a, const char *b);
