@@ -405,6 +405,77 @@ static void test_apply_lost_answer_is_sent_once_more(void **state)
 	config_free(cfg);
 }
 
+static void test_read_through_the_snapshot_backend(void **state)
+{
+	static const char snapshot[] =
+	    "{\"format\": \"b2bctl-snapshot/1\","
+	    " \"tenantId\": \"11111111-1111-1111-1111-111111111111\","
+	    " \"defaultDomain\": \"hostcorp.onmicrosoft.com\","
+	    " \"users\": ["
+	    "{\"id\": \"a0000000-0000-4000-8000-000000000001\", \"mail\": \"alice@contoso.com\","
+	    " \"userPrincipalName\": \"alice_contoso.com#EXT#@hostcorp.onmicrosoft.com\","
+	    " \"userType\": \"Guest\"},"
+	    "{\"id\": \"a0000000-0000-4000-8000-000000000002\", \"mail\": \"bob@contoso.com\","
+	    " \"userPrincipalName\": \"bob_contoso.com#EXT#@hostcorp.onmicrosoft.com\","
+	    " \"userType\": \"Member\", \"externalUserState\": \"Accepted\"},"
+	    "{\"id\": \"b0000000-0000-4000-8000-000000000001\", \"userPrincipalName\": "
+	    "\"carl@hostcorp.com\", \"userType\": \"Member\"},"
+	    "{\"id\": \"b0000000-0000-4000-8000-000000000002\", \"userPrincipalName\": "
+	    "\"dana@hostcorp.com\", \"userType\": \"Member\"},"
+	    "{\"id\": \"b0000000-0000-4000-8000-000000000003\", \"userPrincipalName\": "
+	    "\"zed@hostcorp.com\", \"userType\": \"Member\"}],"
+	    " \"groups\": ["
+	    "{\"id\": \"c0000000-0000-4000-8000-000000000001\", \"displayName\": "
+	    "\"finance-readers\", \"securityEnabled\": true, \"mailEnabled\": false,"
+	    " \"members\": [\"a0000000-0000-4000-8000-000000000001\","
+	    " \"b0000000-0000-4000-8000-000000000003\"]},"
+	    "{\"id\": \"c0000000-0000-4000-8000-000000000002\", \"displayName\": "
+	    "\"unrelated\", \"securityEnabled\": true, \"mailEnabled\": false,"
+	    " \"members\": [\"b0000000-0000-4000-8000-000000000002\"]}]}";
+	char path[] = "/tmp/b2bctl-directory-read-XXXXXX";
+	const struct kind *read_kinds[] = {&kind_group, &kind_guest, &kind_group_member};
+	struct diag_list diags = DIAG_LIST_INIT;
+	struct config *cfg = fixture_config_ok(members_yaml);
+	json_t *live, *groups, *users, *u;
+	struct tenant *t;
+	size_t i;
+	int fd, found_bob = 0, found_zed = 0, found_dana = 0;
+
+	(void)state;
+	fd = mkstemp(path);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, snapshot, sizeof(snapshot) - 1),
+			 (ssize_t)(sizeof(snapshot) - 1));
+	close(fd);
+	t = tenant_snapshot_open(path);
+	assert_non_null(t);
+	live = fixture_read(read_kinds, 3, cfg, t, &diags);
+	groups = json_object_get(live, "groups");
+	assert_int_equal(json_array_size(groups), 1); /* only the groups the files name */
+	assert_json(json_object_get(json_array_get(groups, 0), "displayName"),
+		    "\"finance-readers\"");
+	assert_json(json_object_get(json_array_get(groups, 0), "members"),
+		    "[\"a0000000-0000-4000-8000-000000000001\", "
+		    "\"b0000000-0000-4000-8000-000000000003\"]");
+	users = json_object_get(live, "users");
+	json_array_foreach(users, i, u)
+	{
+		const char *upn = json_string_value(json_object_get(u, "userPrincipalName"));
+
+		found_bob += !strncmp(upn, "bob_", 4);           /* a Member guest, found by mail */
+		found_zed += !strcmp(upn, "zed@hostcorp.com");   /* a member of a declared group */
+		found_dana += !strcmp(upn, "dana@hostcorp.com"); /* declared by UPN */
+	}
+	assert_int_equal(found_bob, 1);
+	assert_int_equal(found_zed, 1);
+	assert_int_equal(found_dana, 1);
+	assert_int_equal(json_array_size(users), 5); /* alice, bob, zed, carl, dana */
+	tenant_free(t);
+	unlink(path);
+	json_decref(live);
+	config_free(cfg);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -412,6 +483,7 @@ int main(void)
 	    cmocka_unit_test(test_diff_removes_undeclared_only_from_authoritative_groups),
 	    cmocka_unit_test(test_diff_unknown_internal_member_is_an_error_at_its_place),
 	    cmocka_unit_test(test_read_pages_members_and_finds_missing_internal_users),
+	    cmocka_unit_test(test_read_through_the_snapshot_backend),
 	    cmocka_unit_test(test_apply_add_counts_already_a_member_as_done),
 	    cmocka_unit_test(test_apply_add_resolves_objects_created_by_this_apply),
 	    cmocka_unit_test(test_apply_remove_counts_not_found_as_done),
