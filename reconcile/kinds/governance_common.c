@@ -440,7 +440,8 @@ enum apply_step_result gov_write_step(struct apply_ctx *ctx, const struct plan_a
 	if (prev)
 		return tenant_request_ok(prev) ? APPLY_STEP_DONE : gov_fail(ctx, action, prev);
 	what = xstrfmt("update %s", action->address);
-	tenant_request_init(next, method, json_deep_copy(body), TENANT_BATCHABLE, what, "%s", path);
+	tenant_request_init(next, method, json_deep_copy(body),
+			    TENANT_BATCHABLE | TENANT_RETRY_NOT_FOUND, what, "%s", path);
 	free(what);
 	return APPLY_STEP_MORE;
 }

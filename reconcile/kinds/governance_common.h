@@ -94,7 +94,8 @@ enum apply_step_result gov_create_step(struct apply_ctx *ctx, const struct plan_
 				       json_t *state, const struct tenant_request *prev,
 				       struct tenant_request *next, const struct gov_create *c);
 
-/* One write (PATCH, PUT) with `body` (copied); done on 2xx. */
+/* One write (PATCH, PUT) with `body` (copied), which may refer to objects created moments
+ * ago; done on 2xx. */
 enum apply_step_result gov_write_step(struct apply_ctx *ctx, const struct plan_action *action,
 				      const struct tenant_request *prev,
 				      struct tenant_request *next, const char *method,
