@@ -289,8 +289,18 @@ void mg_invitations(struct memgraph *g, const struct mg_req *r, struct memgraph_
 		    "invitedUserEmailAddress (an email address) and inviteRedirectUrl "
 		    "are required.");
 	user = guest_find(g, email);
-	if (!user)
+	if (!user) {
 		user = guest_create(g, email, body);
+	} else if (!mg_str_ieq(json_string_value(json_object_get(user, "externalUserState")),
+			       "Accepted")) {
+		/* a new invitation to a guest who has not accepted starts the wait again */
+		char *now = mg_now_iso();
+
+		json_object_set_new(user, "externalUserState", json_string("PendingAcceptance"));
+		json_object_set_new(user, "externalUserStateChangeDateTime", json_string(now));
+		mg_mark_changed(g, json_string_value(json_object_get(user, "id")));
+		free(now);
+	}
 	user_id = json_string_value(json_object_get(user, "id"));
 	display_name = json_object_get(body, "invitedUserDisplayName");
 	if (!display_name)

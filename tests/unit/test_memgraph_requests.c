@@ -293,6 +293,42 @@ static void test_invitation_creates_guest_once(void **state)
 	free(id);
 }
 
+static void test_reinvitation_restarts_pending_wait(void **state)
+{
+	json_t *body;
+
+	(void)state;
+	/* guest2 is PendingAcceptance since 2026-01-02, guest1 has accepted */
+	body = call("POST", "/v1.0/invitations",
+		    "{\"invitedUserEmailAddress\": \"guest2@contoso.com\", \"inviteRedirectUrl\": "
+		    "\"https://x\", \"sendInvitationMessage\": true}",
+		    0);
+	expect_status(body, 201);
+	assert_string_equal(json_string_value(json_object_get(body, "status")),
+			    "PendingAcceptance");
+	json_decref(body);
+	body = call("GET", "/v1.0/users/aaaaaaaa-0000-4000-8000-000000000002", NULL, 0);
+	assert_string_not_equal(
+	    json_string_value(json_object_get(body, "externalUserStateChangeDateTime")),
+	    "2026-01-02T10:00:00Z");
+	json_decref(body);
+
+	body = call("POST", "/v1.0/invitations",
+		    "{\"invitedUserEmailAddress\": \"guest1@contoso.com\", \"inviteRedirectUrl\": "
+		    "\"https://x\"}",
+		    0);
+	expect_status(body, 201);
+	assert_string_equal(json_string_value(json_object_get(body, "status")), "Completed");
+	json_decref(body);
+	body = call("GET", "/v1.0/users/" GUEST1, NULL, 0);
+	assert_string_equal(json_string_value(json_object_get(body, "externalUserState")),
+			    "Accepted");
+	assert_string_equal(
+	    json_string_value(json_object_get(body, "externalUserStateChangeDateTime")),
+	    "2026-01-01T10:00:00Z");
+	json_decref(body);
+}
+
 static void test_groups_create_and_members(void **state)
 {
 	const char *group = "{\"displayName\": \"g1\", \"mailEnabled\": false, \"mailNickname\": "
