@@ -839,6 +839,8 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_paging_select_top, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_user_by_upn_patch_delete, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_invitation_creates_guest_once, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_reinvitation_restarts_pending_wait, setup,
+					    teardown),
 	    cmocka_unit_test_setup_teardown(test_groups_create_and_members, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_batch, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_delta, setup, teardown),
