@@ -124,11 +124,15 @@ static json_t *external_tenants(const struct reconcile_ctx *ctx, const struct cf
 			 "membershipKind", "enumerated", "members", members);
 }
 
+/* null for a policy that only sets session controls. */
 static json_t *grant_controls(const struct cfg_ca_policy *p)
 {
-	json_t *controls = json_array();
+	json_t *controls;
 	size_t i;
 
+	if (!p->require.nr && !(p->block.set && p->block.value))
+		return json_null();
+	controls = json_array();
 	if (p->block.set && p->block.value) {
 		json_array_append_new(controls, json_string("block"));
 		return json_pack("{s:s,s:o}", "operator", "OR", "builtInControls", controls);

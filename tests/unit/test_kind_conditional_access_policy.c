@@ -371,6 +371,43 @@ static void test_two_live_policies_with_the_declared_name_are_an_error(void **st
 	config_free(cfg);
 }
 
+static void test_session_only_policy_grants_nothing(void **state)
+{
+	struct diag_list diags = DIAG_LIST_INIT;
+	struct config *cfg = fixture_config_ok(
+	    "tenant:\n  id: 11111111-1111-1111-1111-111111111111\n"
+	    "conditionalAccess:\n  policies:\n"
+	    "    - name: Guest sessions\n      state: enabled\n      signInFrequencyHours: 4\n");
+	json_t *live = fixture_json("{}");
+	struct plan *plan = fixture_diff(&kind_conditional_access_policy, cfg, live, &diags);
+	json_t *body;
+
+	(void)state;
+	assert_int_equal(plan->nr, 1);
+	body = json_object_get(plan->actions[0].data, "body");
+	assert_json(json_object_get(body, "grantControls"), "null");
+	assert_json(
+	    json_object_get(body, "sessionControls"),
+	    "{\"signInFrequency\": {\"value\": 4, \"type\": \"hours\", \"isEnabled\": true}}");
+	plan_free(plan);
+	json_decref(live);
+	live = fixture_json(
+	    "{\"conditionalAccessPolicies\": [{\"id\": \"ca-s\", \"displayName\": "
+	    "\"Guest sessions\", \"state\": \"enabled\", \"grantControls\": null,"
+	    " \"sessionControls\": {\"signInFrequency\": {\"value\": 4, \"type\": "
+	    "\"hours\", \"isEnabled\": true}}, \"conditions\": {\"clientAppTypes\": "
+	    "[\"all\"], \"applications\": {\"includeApplications\": [\"All\"]}, "
+	    "\"users\": {\"includeGuestsOrExternalUsers\": {"
+	    "\"guestOrExternalUserTypes\": \"internalGuest,b2bCollaborationGuest,"
+	    "b2bCollaborationMember,b2bDirectConnectUser,otherExternalUser,"
+	    "serviceProvider\", \"externalTenants\": {\"membershipKind\": \"all\"}}}}}]}");
+	plan = fixture_diff(&kind_conditional_access_policy, cfg, live, &diags);
+	assert_int_equal(plan->nr, 0);
+	plan_free(plan);
+	json_decref(live);
+	config_free(cfg);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -384,6 +421,7 @@ int main(void)
 	    cmocka_unit_test(test_apply_update_patches_and_delete_deletes),
 	    cmocka_unit_test(test_read_lists_policies_in_pages),
 	    cmocka_unit_test(test_two_live_policies_with_the_declared_name_are_an_error),
+	    cmocka_unit_test(test_session_only_policy_grants_nothing),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
