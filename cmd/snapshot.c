@@ -6,9 +6,9 @@
  * partners, conditional-access policies and the entitlement-management objects. The file feeds
  * --tenant-snapshot, graph-emu and test cases. Written 0600, atomically.
  *
- * Two bulk rounds: the collections, then the members of every group and the
- * tenant behind every guest domain and partner tenant id (tenantInformation,
- * which stands in for findTenantInformationByDomainName when offline).
+ * Two bulk rounds: the collections, then the members of every group, the
+ * resources of every catalog and the tenant behind every guest domain and partner tenant id
+ * (tenantInformation, which stands in for findTenantInformationByDomainName when offline).
  */
 #include "builtin.h"
 #include "common.h"
@@ -203,17 +203,20 @@ static void warn_lookup(const struct tenant_request *req)
 	free(why);
 }
 
-static int read_members_and_partners(struct tenant *t, json_t *snap)
+static int read_members_resources_and_partners(struct tenant *t, json_t *snap)
 {
 	json_t *groups = json_object_get(snap, "groups"), *users = json_object_get(snap, "users");
+	json_t *catalogs = json_object_get(snap, "accessPackageCatalogs");
 	json_t *tenant_ids = partner_tenant_ids(snap), *domains = partner_domains(snap);
 	json_t *known_users = json_object(), *by_tenant = json_object(), *info = json_array(), *v;
 	struct tenant_request *reqs;
-	size_t groups_nr = json_array_size(groups), domains_start, tids_start, nr = 0, i, j;
+	size_t groups_nr = json_array_size(groups), catalogs_nr = json_array_size(catalogs);
+	size_t domains_start, tids_start, nr = 0, i, j;
 	const char *key;
 	int ret = -1;
 
-	reqs = xcalloc(groups_nr + json_object_size(domains) + json_object_size(tenant_ids) + 1,
+	reqs = xcalloc(groups_nr + catalogs_nr + json_object_size(domains) +
+			   json_object_size(tenant_ids) + 1,
 		       sizeof(*reqs));
 	json_array_foreach(groups, i, v)
 	{
@@ -226,6 +229,16 @@ static int read_members_and_partners(struct tenant *t, json_t *snap)
 				    id ? id : "");
 		free(what);
 	}
+	json_array_foreach(catalogs, i, v)
+	{
+		const char *id = json_string_value(json_object_get(v, "id"));
+
+		tenant_request_init(&reqs[nr++], "GET", NULL, TENANT_PAGED | TENANT_BATCHABLE,
+				    "list the resources of a catalog",
+				    "/v1.0/identityGovernance/entitlementManagement/catalogs/%s/"
+				    "resources?$top=100",
+				    id ? id : "");
+	}
 	domains_start = nr;
 	json_object_foreach(domains, key, v)
 	    add_lookup(&reqs[nr++], "findTenantInformationByDomainName", "domainName", key);
@@ -234,7 +247,7 @@ static int read_members_and_partners(struct tenant *t, json_t *snap)
 	    add_lookup(&reqs[nr++], "findTenantInformationByTenantId", "tenantId", key);
 	if (tenant_run(t, reqs, nr) < 0)
 		goto out;
-	for (i = 0; i < groups_nr; i++)
+	for (i = 0; i < groups_nr + catalogs_nr; i++)
 		if (!tenant_request_ok(&reqs[i])) {
 			char *why = tenant_request_describe_error(&reqs[i]);
 
@@ -332,7 +345,7 @@ static json_t *read_snapshot(struct tenant *t)
 								 : json_array());
 		}
 	}
-	if (read_members_and_partners(t, snap)) {
+	if (read_members_resources_and_partners(t, snap)) {
 		json_decref(snap);
 		snap = NULL;
 	}
