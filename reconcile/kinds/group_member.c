@@ -18,7 +18,7 @@
 #define MEMBER_SELECT        "id,userPrincipalName,mail,userType"
 #define DIRECTORY_OBJECT_URL "https://graph.microsoft.com/v1.0/directoryObjects/"
 
-extern const struct kind kind_group_member;
+extern const struct kind kind_group_member, kind_guest;
 
 static int member_is_user(const json_t *member)
 {
@@ -240,10 +240,27 @@ static json_t *planned_addresses(const struct plan *plan)
 	return set;
 }
 
+/* id -> true for every user the plan deletes: their memberships go with them. */
+static json_t *deleted_users(const struct plan *plan)
+{
+	json_t *set = json_object();
+	size_t i;
+
+	for (i = 0; i < plan->nr; i++) {
+		const struct plan_action *a = &plan->actions[i];
+		const char *id = json_str(a->data, "id");
+
+		if (a->kind == &kind_guest && a->op == PLAN_DELETE && id)
+			json_object_set_new(set, id, json_true());
+	}
+	return set;
+}
+
 struct group_diff {
 	const struct reconcile_ctx *ctx;
 	struct plan *plan;
 	json_t *planned;
+	json_t *deleted; /* users the plan deletes */
 	const struct cfg_group *group;
 	const char *group_id; /* NULL when this plan creates the group */
 	char *group_address;
@@ -324,7 +341,7 @@ static void plan_undeclared_removals(struct group_diff *gd, const json_t *live_g
 		struct plan_action *a;
 		char *member, *name;
 
-		if (!user || json_object_get(gd->claimed, id))
+		if (!user || json_object_get(gd->claimed, id) || json_object_get(gd->deleted, id))
 			continue;
 		if (live_user_is_external(user))
 			member = live_user_email(user);
@@ -352,13 +369,13 @@ static int group_member_diff(const struct reconcile_ctx *ctx, struct plan *plan)
 {
 	struct member_wants wants;
 	json_t *counts = live_group_name_counts(ctx->live);
-	json_t *planned = planned_addresses(plan);
+	json_t *planned = planned_addresses(plan), *deleted = deleted_users(plan);
 	size_t i;
 
 	wants_collect(&wants, ctx->cfg);
 	for (i = 0; i < ctx->cfg->groups_nr; i++) {
 		const struct cfg_group *g = &ctx->cfg->groups[i];
-		struct group_diff gd = {ctx, plan, planned, g, NULL, NULL, NULL, NULL};
+		struct group_diff gd = {ctx, plan, planned, deleted, g, NULL, NULL, NULL, NULL};
 		json_t *live_group, *live_members, *id;
 		size_t j;
 
@@ -390,6 +407,7 @@ static int group_member_diff(const struct reconcile_ctx *ctx, struct plan *plan)
 	wants_release(&wants);
 	json_decref(counts);
 	json_decref(planned);
+	json_decref(deleted);
 	return 0;
 }
 

@@ -476,6 +476,34 @@ static void test_read_through_the_snapshot_backend(void **state)
 	config_free(cfg);
 }
 
+static void test_diff_leaves_the_memberships_of_pruned_guests_to_their_deletion(void **state)
+{
+	struct diag_list diags = DIAG_LIST_INIT;
+	struct strbuf yaml = STRBUF_INIT;
+	struct config *cfg;
+	char *text = xstrfmt(existing_live, internal_users);
+	json_t *live = fixture_json(text);
+	const char *groups_at;
+	struct plan *plan;
+
+	(void)state;
+	groups_at = strstr(members_yaml, "groups:\n");
+	strbuf_add(&yaml, members_yaml, (size_t)(groups_at - members_yaml));
+	strbuf_addstr(&yaml, "  - name: other\n    domains: [other.com]\n    pruneGuests: true\n");
+	strbuf_addstr(&yaml, groups_at);
+	cfg = fixture_config_ok(yaml.buf);
+	plan = diff_membership(cfg, live, &diags);
+	assert_non_null(plan_find(plan, "guest.yan@other.com"));
+	assert_int_equal(plan_find(plan, "guest.yan@other.com")->op, PLAN_DELETE);
+	assert_null(plan_find(plan, "group_member.finance-readers/yan@other.com"));
+	assert_non_null(plan_find(plan, "group_member.finance-readers/Zed@hostcorp.com"));
+	plan_free(plan);
+	strbuf_release(&yaml);
+	json_decref(live);
+	free(text);
+	config_free(cfg);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -488,6 +516,7 @@ int main(void)
 	    cmocka_unit_test(test_apply_add_resolves_objects_created_by_this_apply),
 	    cmocka_unit_test(test_apply_remove_counts_not_found_as_done),
 	    cmocka_unit_test(test_diff_one_action_for_a_member_declared_twice),
+	    cmocka_unit_test(test_diff_leaves_the_memberships_of_pruned_guests_to_their_deletion),
 	    cmocka_unit_test(test_apply_lost_answer_is_sent_once_more),
 	};
 
