@@ -108,13 +108,7 @@ int mg_str_ieq(const char *a, const char *b)
 
 json_t *mg_or_null(json_t *v)
 {
-	static json_t *null;
-
-	if (v)
-		return v;
-	if (!null)
-		null = json_null();
-	return null;
+	return v ? v : json_null();
 }
 
 const char *mg_str(const json_t *v)
@@ -682,9 +676,9 @@ static int memgraph_load(struct memgraph *g, json_t *snapshot)
 	    load_array(&g->access_packages, snapshot, "accessPackages", "id", g) ||
 	    load_array(&g->assignments, snapshot, "accessPackageAssignments", "id", g))
 		return -1;
-	mg_users_load(g, NULL);
-	mg_groups_load(g, NULL);
-	mg_entitlement_load(g, snapshot);
+	mg_users_load(g);
+	mg_groups_load(g);
+	mg_entitlement_load(g);
 	return 0;
 }
 

@@ -19,12 +19,11 @@ static const char *const package_hidden[] = {"assignmentPolicies", "resourceRole
 static const char *const catalog_hidden[] = {"resources", NULL};
 static const char *const assignment_hidden[] = {"target", NULL};
 
-void mg_entitlement_load(struct memgraph *g, const json_t *snapshot)
+void mg_entitlement_load(struct memgraph *g)
 {
 	const char *pid;
 	json_t *pkg;
 
-	(void)snapshot;
 	json_object_foreach(g->access_packages, pid, pkg)
 	{
 		size_t i;

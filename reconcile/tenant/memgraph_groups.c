@@ -30,12 +30,11 @@ static void nickname_index(struct memgraph *g, const char *id, const json_t *gro
 	free(lower);
 }
 
-void mg_groups_load(struct memgraph *g, const json_t *groups)
+void mg_groups_load(struct memgraph *g)
 {
 	const char *id;
 	json_t *group;
 
-	(void)groups;
 	json_object_foreach(g->groups, id, group)
 	{
 		json_t *set = json_object(), *members = json_object_get(group, "members");

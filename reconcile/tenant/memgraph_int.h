@@ -121,7 +121,7 @@ void mg_merge(json_t *obj, const json_t *body);
 /* Fills every key of template missing in obj with a copy of its value. */
 void mg_fill(json_t *obj, const char *template_json);
 int mg_str_ieq(const char *a, const char *b);
-/* v, or JSON null when v is NULL (borrowed either way). */
+/* v, or JSON null when v is NULL (borrowed either way: jansson's null is static). */
 json_t *mg_or_null(json_t *v);
 /* The string value of v, or "". */
 const char *mg_str(const json_t *v);
@@ -142,12 +142,12 @@ typedef void (*mg_handler)(struct memgraph *g, const struct mg_req *r,
 /* memgraph_users.c */
 void mg_users(struct memgraph *g, const struct mg_req *r, struct memgraph_response *res);
 void mg_invitations(struct memgraph *g, const struct mg_req *r, struct memgraph_response *res);
-void mg_users_load(struct memgraph *g, const json_t *users);
+void mg_users_load(struct memgraph *g);
 void mg_user_remove_everywhere(struct memgraph *g, const char *id);
 
 /* memgraph_groups.c */
 void mg_groups(struct memgraph *g, const struct mg_req *r, struct memgraph_response *res);
-void mg_groups_load(struct memgraph *g, const json_t *groups);
+void mg_groups_load(struct memgraph *g);
 json_t *mg_groups_snapshot(struct memgraph *g);
 void mg_directory_objects(struct memgraph *g, const struct mg_req *r,
 			  struct memgraph_response *res);
@@ -165,7 +165,7 @@ void mg_conditional_access(struct memgraph *g, const struct mg_req *r,
 
 /* memgraph_entitlement.c */
 void mg_entitlement(struct memgraph *g, const struct mg_req *r, struct memgraph_response *res);
-void mg_entitlement_load(struct memgraph *g, const json_t *snapshot);
+void mg_entitlement_load(struct memgraph *g);
 
 /* memgraph_batch.c */
 void mg_batch(struct memgraph *g, const struct mg_req *r, struct memgraph_response *res);

@@ -40,12 +40,11 @@ static void user_index(struct memgraph *g, const char *id, const json_t *user, i
 	fn(g->mail_index, json_object_get(user, "mail"), id);
 }
 
-void mg_users_load(struct memgraph *g, const json_t *users)
+void mg_users_load(struct memgraph *g)
 {
 	const char *id;
 	json_t *user;
 
-	(void)users;
 	json_object_foreach(g->users, id, user) user_index(g, id, user, 1);
 }
 

@@ -153,8 +153,8 @@ static enum MHD_Result send_json(struct MHD_Connection *con, unsigned status, js
 	size_t len = 0;
 
 	if (body) {
-		text = json_dumps(body, JSON_COMPACT | JSON_PRESERVE_ORDER);
-		len = strlen(text);
+		text = json_dumps(body, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_ENCODE_ANY);
+		len = text ? strlen(text) : 0;
 	}
 	resp = MHD_create_response_from_buffer(
 	    len, text ? text : (void *)"", text ? MHD_RESPMEM_MUST_FREE : MHD_RESPMEM_PERSISTENT);
