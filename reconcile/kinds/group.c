@@ -53,7 +53,10 @@ static json_t *referenced_group_names(const struct config *cfg)
 		for (j = 0; j < cfg->access_packages[i].policies_nr; j++)
 			name_set_add_list(names, &cfg->access_packages[i].policies[j].approvers);
 	}
-	json_object_foreach(names, name, value) json_array_append_new(sorted, json_string(name));
+	json_object_foreach(names, name, value)
+	{
+		json_array_append_new(sorted, json_string(name));
+	}
 	json_decref(names);
 	return sorted;
 }
@@ -248,7 +251,7 @@ static enum apply_step_result group_apply_create(struct apply_ctx *ctx,
 		request_group_create(action, next);
 		return APPLY_STEP_MORE;
 	}
-	if (!strcmp(step, "create")) {
+	if (!step || !strcmp(step, "create")) {
 		if (tenant_request_ok(prev)) {
 			const char *id = json_str(prev->response, "id");
 

@@ -73,7 +73,10 @@ static int guest_read(struct reconcile_ctx *ctx)
 	live_merge_objects(users, seen, reqs.items[0].response, NULL);
 	request_list_release(&reqs);
 
-	json_array_foreach(users, i, u) user_emails_add(known, u);
+	json_array_foreach(users, i, u)
+	{
+		user_emails_add(known, u);
+	}
 	desired_guests_collect(&dg, ctx->cfg);
 	for (i = 0; i < dg.nr; i++)
 		if (!json_object_get(known, dg.items[i].email))
@@ -368,7 +371,7 @@ static enum apply_step_result guest_apply_create(struct apply_ctx *ctx,
 		request_invite(action, next);
 		return APPLY_STEP_MORE;
 	}
-	if (!strcmp(step, "invite")) {
+	if (!step || !strcmp(step, "invite")) {
 		if (tenant_request_ok(prev))
 			return invited(ctx, action, prev);
 		if (!answer_is_ambiguous(prev) || json_is_true(json_object_get(state, "retried")))
@@ -408,7 +411,8 @@ static enum apply_step_result guest_apply_update(struct apply_ctx *ctx,
 				    action->address, "/v1.0/users/%s", id);
 		return APPLY_STEP_MORE;
 	}
-	if ((!prev || !strcmp(step, "patch")) && json_object_get(action->data, "invitation")) {
+	if ((!prev || (step && !strcmp(step, "patch"))) &&
+	    json_object_get(action->data, "invitation")) {
 		json_object_set_new(state, "step", json_string("invite"));
 		request_invite(action, next);
 		return APPLY_STEP_MORE;
