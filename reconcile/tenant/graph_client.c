@@ -421,6 +421,7 @@ static void single_done(struct run_state *rs, struct job *job)
 		if (x->too_large) {
 			trace(g, "%s %s -> %s (%lld ms)", x->method, x->url, why, x->elapsed_ms);
 			pending_fail(rs, p, 0, "InvalidResponse", "%s", why);
+			p->req->error.ambiguous = !method_is_idempotent(p->req->method);
 		} else if ((wait = retry_wait(rs, p, 0, !graph_transfer_not_sent(x), NULL, &reason,
 					      &ambiguous)) >= 0) {
 			trace(g, "%s %s -> %s (%lld ms); retry in %ld ms: %s", x->method, x->url,
