@@ -129,10 +129,10 @@ void graph_url_add_path(struct strbuf *sb, const char *path)
 
 long graph_retry_after_ms(const char *value, time_t now)
 {
-	const long max_ms = 24L * 3600 * 1000;
+	const long max_s = 24L * 3600;
+	long long seconds = 0;
 	const char *p;
 	time_t when;
-	long long ms = 0;
 
 	if (!value)
 		return -1;
@@ -141,21 +141,17 @@ long graph_retry_after_ms(const char *value, time_t now)
 	if (!*value)
 		return -1;
 	for (p = value; isdigit((unsigned char)*p); p++)
-		if (ms < max_ms)
-			ms = ms * 10 + (*p - '0');
+		if (seconds <= max_s)
+			seconds = seconds * 10 + (*p - '0');
 	while (isspace((unsigned char)*p))
 		p++;
-	if (p != value && !*p) {
-		ms = ms < max_ms / 1000 ? ms * 1000 : max_ms;
-		return (long)ms;
+	if (p == value || *p) {
+		when = curl_getdate(value, NULL);
+		if (when == (time_t)-1)
+			return -1;
+		seconds = when > now ? (long long)(when - now) : 0;
 	}
-	when = curl_getdate(value, NULL);
-	if (when == (time_t)-1)
-		return -1;
-	if (when <= now)
-		return 0;
-	ms = (long long)(when - now) * 1000;
-	return ms > max_ms ? max_ms : (long)ms;
+	return (seconds < max_s ? seconds : max_s) * 1000;
 }
 
 long graph_backoff_ms(unsigned attempt, uint64_t random)
