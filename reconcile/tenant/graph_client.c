@@ -454,11 +454,8 @@ static void single_done(struct run_state *rs, struct job *job)
 
 	if (x->status >= 200 && x->status < 300) {
 		struct graph_error body_error = {0};
-		json_t *body =
-		    x->response.len || !method_is_idempotent(x->method) || !strcmp(x->method, "GET")
-			? graph_json_from_body(&body_error, x->status, x->content_type,
-					       x->response.buf, x->response.len)
-			: NULL;
+		json_t *body = graph_json_from_body(&body_error, x->status, x->content_type,
+						    x->response.buf, x->response.len);
 
 		trace(g, "%s %s -> %ld (%lld ms, request-id %s)", x->method, x->url, x->status,
 		      x->elapsed_ms, x->request_id ? x->request_id : "-");
