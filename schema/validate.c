@@ -22,6 +22,7 @@ struct validator {
 	const char **group_names;
 	/* "did you mean" scans every name: only for the first few unknown references */
 	size_t suggestions_left;
+	int any_connected_organization;
 };
 
 static void duplicate(struct validator *v, const struct src_pos *pos, const char *what,
@@ -240,7 +241,7 @@ static void check_package_policy(struct validator *v, const struct cfg_access_pa
 			   "access-package policy '%s' names no requestors: set 'partners' or "
 			   "allPartners: true",
 			   pol->name.value ? pol->name.value : "?");
-	if (all && !any_connected_organization(v->cfg))
+	if (all && !v->any_connected_organization)
 		diag_error(v->diags, &pol->all_partners.pos,
 			   "allPartners: true, but no partner has connectedOrganization: true");
 	for (i = 0; i < pol->partners.nr; i++) {
@@ -302,9 +303,12 @@ static void check_tenant(struct validator *v)
 
 void config_validate(struct config *cfg, int complete, struct diag_list *diags)
 {
-	struct validator v = {
-	    cfg,  diags, NAME_INDEX_INIT(0), NAME_INDEX_INIT(1), NAME_INDEX_INIT(1), NULL,
-	    NULL, 100};
+	struct validator v = {.cfg = cfg,
+			      .diags = diags,
+			      .partners = NAME_INDEX_INIT(0),
+			      .groups = NAME_INDEX_INIT(1),
+			      .domains = NAME_INDEX_INIT(1),
+			      .suggestions_left = 100};
 	size_t i;
 
 	v.partner_names = xcalloc(cfg->partners_nr + 1, sizeof(*v.partner_names));
@@ -319,7 +323,8 @@ void config_validate(struct config *cfg, int complete, struct diag_list *diags)
 		index_unique(&v, &v.groups, &cfg->groups[i].name, &cfg->groups[i], "group name");
 	}
 	if (complete)
-		check_tenant(&v);
+		v.any_connected_organization = any_connected_organization(cfg);
+	check_tenant(&v);
 	check_partners(&v);
 	check_collaboration(&v);
 	check_conditional_access(&v);
