@@ -322,9 +322,9 @@ void config_validate(struct config *cfg, int complete, struct diag_list *diags)
 		v.group_names[i] = cfg->groups[i].name.value ? cfg->groups[i].name.value : "";
 		index_unique(&v, &v.groups, &cfg->groups[i].name, &cfg->groups[i], "group name");
 	}
+	v.any_connected_organization = any_connected_organization(cfg);
 	if (complete)
-		v.any_connected_organization = any_connected_organization(cfg);
-	check_tenant(&v);
+		check_tenant(&v);
 	check_partners(&v);
 	check_collaboration(&v);
 	check_conditional_access(&v);
