@@ -256,6 +256,36 @@ fail:
 	return NULL;
 }
 
+static char *github_blob_url(void)
+{
+	const char *server = getenv("GITHUB_SERVER_URL"), *repo = getenv("GITHUB_REPOSITORY");
+	const char *sha = getenv("GITHUB_SHA");
+
+	if (!server || !*server || !repo || !*repo || !sha || !*sha)
+		return NULL;
+	return xstrfmt("%s/%s/blob/%s/", server, repo, sha);
+}
+
+void render_for_stdout(struct strbuf *out, const struct plan *plan, enum render_format format,
+		       const struct render_options *opts)
+{
+	struct strbuf prefix = STRBUF_INIT;
+	char *base;
+
+	if (format != RENDER_MARKDOWN) {
+		render_plan(out, plan, format, opts);
+		return;
+	}
+	base = github_blob_url();
+	if (base && git_prefix(&prefix) < 0) {
+		free(base);
+		base = NULL;
+	}
+	render_markdown_linked(out, plan, opts, base, prefix.buf);
+	free(base);
+	strbuf_release(&prefix);
+}
+
 int write_file_atomic(const char *path, const void *data, size_t len, mode_t mode)
 {
 	struct strbuf tmp = STRBUF_INIT;

@@ -8,6 +8,7 @@
 #define B2B_COMMON_H
 
 #include "options.h"
+#include "render.h"
 #include "../reconcile/kind.h"
 #include "../reconcile/plan.h"
 #include "../schema/config.h"
@@ -80,6 +81,14 @@ int use_color(const struct tenant_args *ta, FILE *out);
  * printing what went wrong on stderr.
  */
 struct plan *compute_plan(const struct config *cfg, struct tenant *tenant, const char *cmd);
+
+/*
+ * Renders a plan for stdout. Markdown links point at the files on GitHub when
+ * run in GitHub Actions (GITHUB_SERVER_URL, GITHUB_REPOSITORY, GITHUB_SHA)
+ * inside the repository, and are relative otherwise.
+ */
+void render_for_stdout(struct strbuf *out, const struct plan *plan, enum render_format format,
+		       const struct render_options *opts);
 
 /* Writes data to path through a temporary file in the same folder and rename(). */
 int write_file_atomic(const char *path, const void *data, size_t len, mode_t mode);

@@ -57,7 +57,7 @@ int cmd_drift(int argc, const char **argv)
 	if (!plan)
 		goto out;
 	ropts.color = format == RENDER_TEXT && use_color(&ta, stdout);
-	render_plan(&text, plan, (enum render_format)format, &ropts);
+	render_for_stdout(&text, plan, (enum render_format)format, &ropts);
 	fwrite(text.buf, 1, text.len, stdout);
 	if (fflush(stdout)) {
 		perror("b2bctl drift: writing the report");

@@ -95,7 +95,7 @@ int cmd_plan(int argc, const char **argv)
 	}
 
 	ropts.color = format == RENDER_TEXT && use_color(&ta, stdout);
-	render_plan(&text, plan, (enum render_format)format, &ropts);
+	render_for_stdout(&text, plan, (enum render_format)format, &ropts);
 	if (out && format == RENDER_TEXT)
 		strbuf_addf(&text, "\nSaved the plan to %s; run 'b2bctl apply %s' to apply it.\n",
 			    out, out);

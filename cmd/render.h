@@ -31,9 +31,10 @@ enum render_mode {
 
 struct render_options {
 	enum render_mode mode;
-	int color; /* text: ANSI colours */
-	size_t
-	    markdown_limit; /* markdown: the most bytes to produce; 0 for RENDER_MARKDOWN_LIMIT */
+	/* text: ANSI colours */
+	int color;
+	/* markdown: the most bytes to produce; 0 for RENDER_MARKDOWN_LIMIT */
+	size_t markdown_limit;
 };
 
 /* "text", "markdown", "json"; -1 otherwise. */
@@ -42,6 +43,15 @@ int render_format_from_name(const char *name);
 void render_text(struct strbuf *out, const struct plan *plan, const struct render_options *opts);
 void render_markdown(struct strbuf *out, const struct plan *plan,
 		     const struct render_options *opts);
+/*
+ * render_markdown with absolute file links: link_base is a URL prefix such as
+ * "https://github.com/o/r/blob/SHA/", link_prefix the current folder within the
+ * repository ("" or "dir/") for files on disk; files read from a git revision
+ * ("REV:path") are repository paths already. render_markdown links relatively.
+ */
+void render_markdown_linked(struct strbuf *out, const struct plan *plan,
+			    const struct render_options *opts, const char *link_base,
+			    const char *link_prefix);
 void render_json(struct strbuf *out, const struct plan *plan);
 void render_plan(struct strbuf *out, const struct plan *plan, enum render_format format,
 		 const struct render_options *opts);

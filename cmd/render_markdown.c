@@ -65,13 +65,18 @@ static void md_escape(struct strbuf *out, const char *s)
 	}
 }
 
-/* A relative link target: path characters kept, everything else percent-encoded. */
-static void add_link_target(struct strbuf *out, const char *file, unsigned line)
+/* Where file links point (render_markdown_linked); both NULL for relative links. */
+struct links {
+	const char *base;
+	const char *prefix;
+};
+
+static void add_encoded_path(struct strbuf *out, const char *path)
 {
 	static const char hex[] = "0123456789ABCDEF";
 	const unsigned char *p;
 
-	for (p = (const unsigned char *)file; *p; p++) {
+	for (p = (const unsigned char *)path; *p; p++) {
 		if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
 		    (*p >= '0' && *p <= '9') || strchr("/.-_~", *p)) {
 			strbuf_addch(out, (char)*p);
@@ -81,10 +86,45 @@ static void add_link_target(struct strbuf *out, const char *file, unsigned line)
 			strbuf_addch(out, hex[*p & 15]);
 		}
 	}
+}
+
+/* A URL prefix fit to go inside (...) as it is. */
+static int usable_link_base(const char *base)
+{
+	const char *p;
+
+	if (!base || (strncmp(base, "https://", 8) && strncmp(base, "http://", 7)))
+		return 0;
+	for (p = base; *p; p++)
+		if ((unsigned char)*p <= ' ' || strchr("()<>\"'`", *p))
+			return 0;
+	return 1;
+}
+
+/*
+ * The link target of file:line: relative (`file#Lline`) by default; under
+ * link_base when given, for files inside the repository.
+ */
+static void add_link_target(struct strbuf *out, const char *file, unsigned line,
+			    const struct links *links)
+{
+	const char *colon = strchr(file, ':'), *slash = strchr(file, '/');
+	int from_rev = colon && (!slash || colon < slash);
+	const char *path = from_rev ? colon + 1 : file;
+
+	if (usable_link_base(links->base) && path[0] != '/') {
+		while (!strncmp(path, "./", 2))
+			path += 2;
+		strbuf_addstr(out, links->base);
+		if (!from_rev && links->prefix)
+			add_encoded_path(out, links->prefix);
+	}
+	add_encoded_path(out, path);
 	strbuf_addf(out, "#L%u", line);
 }
 
-static void add_source_link(struct strbuf *out, const struct plan_action *a)
+static void add_source_link(struct strbuf *out, const struct plan_action *a,
+			    const struct links *links)
 {
 	if (!a->source_file) {
 		strbuf_addstr(out, "(not in the configuration)");
@@ -93,7 +133,7 @@ static void add_source_link(struct strbuf *out, const struct plan_action *a)
 	strbuf_addstr(out, "([");
 	md_escape(out, a->source_file);
 	strbuf_addf(out, ":%u](", a->source_line);
-	add_link_target(out, a->source_file, a->source_line);
+	add_link_target(out, a->source_file, a->source_line, links);
 	strbuf_addstr(out, "))");
 }
 
@@ -115,20 +155,21 @@ static const char *op_word(enum plan_op op)
 	return op == PLAN_CREATE ? "create" : op == PLAN_UPDATE ? "update" : "delete";
 }
 
-static void add_action_line(struct strbuf *out, const struct plan_action *a)
+static void add_action_line(struct strbuf *out, const struct plan_action *a,
+			    const struct links *links)
 {
 	strbuf_addf(out, "- **%s** ", op_word(a->op));
 	md_escape(out, a->address);
 	strbuf_addch(out, ' ');
-	add_source_link(out, a);
+	add_source_link(out, a, links);
 	strbuf_addch(out, '\n');
 }
 
-static void add_action(struct strbuf *out, const struct plan_action *a)
+static void add_action(struct strbuf *out, const struct plan_action *a, const struct links *links)
 {
 	size_t i;
 
-	add_action_line(out, a);
+	add_action_line(out, a, links);
 	for (i = 0; i < a->changes_nr; i++) {
 		const struct plan_change *c = &a->changes[i];
 
@@ -206,7 +247,8 @@ static void add_count_table(struct strbuf *out, const struct plan *plan)
 	}
 }
 
-static void add_kind_details(struct strbuf *out, const struct plan *plan, const struct kind *kind)
+static void add_kind_details(struct strbuf *out, const struct plan *plan, const struct kind *kind,
+			     const struct links *links)
 {
 	size_t i, counts[3];
 
@@ -219,7 +261,7 @@ static void add_kind_details(struct strbuf *out, const struct plan *plan, const 
 		    kind->name, counts[0], counts[1], counts[2]);
 	for (i = 0; i < plan->nr; i++)
 		if (plan->actions[i].kind == kind)
-			add_action(out, &plan->actions[i]);
+			add_action(out, &plan->actions[i], links);
 	strbuf_addstr(out, "\n</details>\n");
 }
 
@@ -250,7 +292,8 @@ static void add_warnings(struct strbuf *out, const struct plan *plan, size_t max
 		strbuf_addf(out, "- and %zu more\n", plan->warnings.nr - i);
 }
 
-static void render_full(struct strbuf *out, const struct plan *plan, int drift)
+static void render_full(struct strbuf *out, const struct plan *plan, int drift,
+			const struct links *links)
 {
 	size_t k;
 
@@ -259,13 +302,14 @@ static void render_full(struct strbuf *out, const struct plan *plan, int drift)
 		add_deletions(out, plan, drift, plan->nr);
 		add_count_table(out, plan);
 		for (k = 0; k < kinds_nr; k++)
-			add_kind_details(out, plan, kinds[k]);
+			add_kind_details(out, plan, kinds[k], links);
 	}
 	add_warnings(out, plan, plan->warnings.nr);
 }
 
 /* The form that fits: counts, deletions and the first `max` actions as one line each. */
-static void render_summary(struct strbuf *out, const struct plan *plan, int drift, size_t max)
+static void render_summary(struct strbuf *out, const struct plan *plan, int drift, size_t max,
+			   const struct links *links)
 {
 	size_t i;
 
@@ -277,27 +321,35 @@ static void render_summary(struct strbuf *out, const struct plan *plan, int drif
 		    "actions:\n\n",
 		    max < plan->nr ? max : plan->nr, plan->nr);
 	for (i = 0; i < plan->nr && i < max; i++)
-		add_action_line(out, &plan->actions[i]);
+		add_action_line(out, &plan->actions[i], links);
 	if (i < plan->nr)
 		strbuf_addf(out, "- and %zu more\n", plan->nr - i);
 	strbuf_addstr(out, "\nRun `b2bctl plan` to see every action and change.\n");
 	add_warnings(out, plan, max < 20 ? max : 20);
 }
 
-void render_markdown(struct strbuf *out, const struct plan *plan, const struct render_options *opts)
+void render_markdown_linked(struct strbuf *out, const struct plan *plan,
+			    const struct render_options *opts, const char *link_base,
+			    const char *link_prefix)
 {
 	size_t limit = opts && opts->markdown_limit ? opts->markdown_limit : RENDER_MARKDOWN_LIMIT;
 	int drift = opts && opts->mode == RENDER_DRIFT;
+	struct links links = {link_base, link_prefix};
 	struct strbuf text = STRBUF_INIT;
 	size_t max;
 
-	render_full(&text, plan, drift);
+	render_full(&text, plan, drift, &links);
 	for (max = plan->nr > 500 ? 500 : plan->nr; text.len > limit; max /= 2) {
 		strbuf_reset(&text);
-		render_summary(&text, plan, drift, max);
+		render_summary(&text, plan, drift, max, &links);
 		if (!max)
 			break;
 	}
 	strbuf_add(out, text.buf, text.len);
 	strbuf_release(&text);
+}
+
+void render_markdown(struct strbuf *out, const struct plan *plan, const struct render_options *opts)
+{
+	render_markdown_linked(out, plan, opts, NULL, NULL);
 }

@@ -133,6 +133,31 @@ static void test_huge_plan_gets_summary_form(void **state)
 	plan_free(plan);
 }
 
+static void test_links_to_github(void **state)
+{
+	struct render_options opts = {RENDER_PLAN, 0, 0};
+	struct plan *plan = plan_new();
+	struct src_pos disk = {"./partners/contoso.yaml", 14, 9},
+		       rev = {"main:config/groups.yaml", 3, 1};
+	struct strbuf out = STRBUF_INIT;
+
+	(void)state;
+	plan_add_action(plan, kind_find("guest"), PLAN_CREATE, "alice@contoso.com", &disk);
+	plan_add_action(plan, kind_find("group"), PLAN_CREATE, "g", &rev);
+	render_markdown_linked(&out, plan, &opts, "https://github.com/o/r/blob/abc/", "config/");
+	assert_non_null(
+	    strstr(out.buf, "(https://github.com/o/r/blob/abc/config/partners/contoso.yaml#L14)"));
+	assert_non_null(strstr(out.buf, "(https://github.com/o/r/blob/abc/config/groups.yaml#L3)"));
+
+	strbuf_reset(&out);
+	render_markdown_linked(&out, plan, &opts, "https://x/) [y](z", "config/");
+	assert_null(strstr(out.buf, "https://x"));
+	assert_non_null(strstr(out.buf, "](./partners/contoso.yaml#L14)"));
+	assert_non_null(strstr(out.buf, "](config/groups.yaml#L3)"));
+	strbuf_release(&out);
+	plan_free(plan);
+}
+
 static void test_no_changes(void **state)
 {
 	struct render_options opts = {RENDER_DRIFT, 0, 0};
@@ -152,6 +177,7 @@ int main(void)
 	    cmocka_unit_test(test_layout),
 	    cmocka_unit_test(test_hostile_names_are_escaped),
 	    cmocka_unit_test(test_huge_plan_gets_summary_form),
+	    cmocka_unit_test(test_links_to_github),
 	    cmocka_unit_test(test_no_changes),
 	};
 
