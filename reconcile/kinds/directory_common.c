@@ -244,6 +244,16 @@ int answer_is_ambiguous(const struct tenant_request *req)
 	return req->error.ambiguous || req->status == 0 || req->status >= 500;
 }
 
+int state_take_resend(json_t *state)
+{
+	json_int_t used = json_integer_value(json_object_get(state, "resends"));
+
+	if (used >= RESEND_MAX)
+		return 0;
+	json_object_set_new(state, "resends", json_integer(used + 1));
+	return 1;
+}
+
 enum apply_step_result apply_fail_request(struct apply_ctx *ctx, const struct plan_action *action,
 					  const struct tenant_request *req)
 {

@@ -89,6 +89,10 @@ json_t *object_ref(const char *id, const char *address);
 
 /* The answer may hide a write that happened: look before writing again. */
 int answer_is_ambiguous(const struct tenant_request *req);
+/* A write whose answer was lost is sent again at most this many times. */
+#define RESEND_MAX 3
+/* Takes one resend from the action's scratchpad; 0 when none is left. */
+int state_take_resend(json_t *state);
 /* Fails the action with the request's error (apply_ctx_fail describes it); returns
  * APPLY_STEP_FAILED. */
 enum apply_step_result apply_fail_request(struct apply_ctx *ctx, const struct plan_action *action,

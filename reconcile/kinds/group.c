@@ -236,7 +236,7 @@ static void request_group_lookup(const struct plan_action *action, struct tenant
 
 /*
  * create: POST; when the answer is lost, look the group up by name and
- * create again only when it is not there, once.
+ * create again only when it is not there (at most RESEND_MAX times).
  */
 static enum apply_step_result group_apply_create(struct apply_ctx *ctx,
 						 const struct plan_action *action, json_t *state,
@@ -263,7 +263,7 @@ static enum apply_step_result group_apply_create(struct apply_ctx *ctx,
 			apply_ctx_set_id(ctx, action->address, id);
 			return APPLY_STEP_DONE;
 		}
-		if (!answer_is_ambiguous(prev) || json_is_true(json_object_get(state, "retried")))
+		if (!answer_is_ambiguous(prev) || !state_take_resend(state))
 			return apply_fail_request(ctx, action, prev);
 		json_object_set_new(state, "step", json_string("lookup"));
 		request_group_lookup(action, next);
@@ -284,7 +284,6 @@ static enum apply_step_result group_apply_create(struct apply_ctx *ctx,
 		return APPLY_STEP_FAILED;
 	}
 	json_object_set_new(state, "step", json_string("create"));
-	json_object_set_new(state, "retried", json_true());
 	request_group_create(action, next);
 	return APPLY_STEP_MORE;
 }

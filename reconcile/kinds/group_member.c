@@ -431,10 +431,9 @@ group_member_apply_step(struct apply_ctx *ctx, const struct plan_action *action,
 			return APPLY_STEP_DONE;
 		if (!adding && prev->status == 404)
 			return APPLY_STEP_DONE;
-		/* Adding and removing are idempotent: a lost answer is sent once more. */
-		if (!answer_is_ambiguous(prev) || json_is_true(json_object_get(state, "retried")))
+		/* Adding and removing are idempotent: a lost answer is simply sent again. */
+		if (!answer_is_ambiguous(prev) || !state_take_resend(state))
 			return apply_fail_request(ctx, action, prev);
-		json_object_set_new(state, "retried", json_true());
 	}
 	if (adding) {
 		char *ref = xstrfmt(DIRECTORY_OBJECT_URL "%s", uid);

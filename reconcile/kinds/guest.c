@@ -356,7 +356,7 @@ static enum apply_step_result invited(struct apply_ctx *ctx, const struct plan_a
 
 /*
  * create: invite; when the answer is lost, look the user up by mail and invite
- * again only when it is not there, once.
+ * again only when it is not there (at most RESEND_MAX times).
  */
 static enum apply_step_result guest_apply_create(struct apply_ctx *ctx,
 						 const struct plan_action *action, json_t *state,
@@ -374,7 +374,7 @@ static enum apply_step_result guest_apply_create(struct apply_ctx *ctx,
 	if (!step || !strcmp(step, "invite")) {
 		if (tenant_request_ok(prev))
 			return invited(ctx, action, prev);
-		if (!answer_is_ambiguous(prev) || json_is_true(json_object_get(state, "retried")))
+		if (!answer_is_ambiguous(prev) || !state_take_resend(state))
 			return apply_fail_request(ctx, action, prev);
 		json_object_set_new(state, "step", json_string("lookup"));
 		request_lookup_by_mail(action, next);
@@ -388,7 +388,6 @@ static enum apply_step_result guest_apply_create(struct apply_ctx *ctx,
 		return APPLY_STEP_DONE;
 	}
 	json_object_set_new(state, "step", json_string("invite"));
-	json_object_set_new(state, "retried", json_true());
 	request_invite(action, next);
 	return APPLY_STEP_MORE;
 }

@@ -10,6 +10,7 @@
 #include <cmocka.h>
 
 #include "partners_fixture.h"
+#include "reconcile/kinds/directory_common.h"
 
 extern const struct kind kind_group;
 
@@ -284,7 +285,7 @@ static void test_apply_create_looks_up_after_a_lost_answer(void **state)
 	config_free(cfg);
 }
 
-static void test_apply_create_again_only_once_when_lookup_finds_nothing(void **state)
+static void test_apply_create_again_only_after_empty_lookups_and_not_forever(void **state)
 {
 	struct diag_list diags = DIAG_LIST_INIT;
 	struct config *cfg = fixture_config_ok(TENANT "groups:\n  - name: sales\n");
@@ -293,21 +294,25 @@ static void test_apply_create_again_only_once_when_lookup_finds_nothing(void **s
 	const struct plan_action *a = &plan->actions[0];
 	struct tenant_request prev, next;
 	struct fixture_apply fa;
+	int creates;
 
 	(void)state;
 	fixture_apply_init(&fa, plan);
 	assert_int_equal(kind_group.apply_step(&fa.ctx, a, fa.state, NULL, &next), APPLY_STEP_MORE);
-	prev = next;
-	fixture_answer(&prev, 503, NULL);
-	assert_int_equal(kind_group.apply_step(&fa.ctx, a, fa.state, &prev, &next),
-			 APPLY_STEP_MORE);
-	tenant_request_release(&prev);
-	prev = next;
-	fixture_answer(&prev, 200, "{\"value\": []}");
-	assert_int_equal(kind_group.apply_step(&fa.ctx, a, fa.state, &prev, &next),
-			 APPLY_STEP_MORE);
-	tenant_request_release(&prev);
-	assert_string_equal(next.method, "POST");
+	for (creates = 1; creates <= RESEND_MAX; creates++) {
+		prev = next;
+		fixture_answer(&prev, 503, NULL);
+		assert_int_equal(kind_group.apply_step(&fa.ctx, a, fa.state, &prev, &next),
+				 APPLY_STEP_MORE);
+		tenant_request_release(&prev);
+		assert_string_equal(next.method, "GET");
+		prev = next;
+		fixture_answer(&prev, 200, "{\"value\": []}");
+		assert_int_equal(kind_group.apply_step(&fa.ctx, a, fa.state, &prev, &next),
+				 APPLY_STEP_MORE);
+		tenant_request_release(&prev);
+		assert_string_equal(next.method, "POST");
+	}
 	prev = next;
 	fixture_answer(&prev, 503, NULL);
 	assert_int_equal(kind_group.apply_step(&fa.ctx, a, fa.state, &prev, &next),
@@ -363,7 +368,7 @@ int main(void)
 	    cmocka_unit_test(test_read_asks_for_declared_names_in_chunks_of_15),
 	    cmocka_unit_test(test_read_fails_with_graph_error),
 	    cmocka_unit_test(test_apply_create_looks_up_after_a_lost_answer),
-	    cmocka_unit_test(test_apply_create_again_only_once_when_lookup_finds_nothing),
+	    cmocka_unit_test(test_apply_create_again_only_after_empty_lookups_and_not_forever),
 	    cmocka_unit_test(test_apply_update_patches_by_id),
 	};
 
