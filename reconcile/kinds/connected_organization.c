@@ -151,11 +151,11 @@ static void compare_string(json_t *body, json_t *changes, const char *field, con
 }
 
 static void connected_organization_diff_one(const struct reconcile_ctx *ctx, struct plan *plan,
-					    const struct cfg_partner *p)
+					    const json_t *index, const struct cfg_partner *p)
 {
 	const char *tenant_id = live_partner_tenant_id(ctx->live, p);
 	const char *display_name = partner_display_name(p);
-	json_t *org = live_connected_organization_for(ctx->live, p);
+	json_t *org = connected_organization_index_find(index, ctx->live, p);
 	json_t *sources = desired_identity_sources(p, tenant_id);
 	json_t *body = json_object(), *changes = json_array(), *change;
 	struct plan_action *a = NULL;
@@ -205,11 +205,13 @@ out:
 
 static int connected_organization_diff(const struct reconcile_ctx *ctx, struct plan *plan)
 {
+	json_t *index = connected_organization_index_build(ctx->live);
 	size_t i;
 
 	for (i = 0; i < ctx->cfg->partners_nr; i++)
 		if (ctx->cfg->partners[i].connected_organization.value)
-			connected_organization_diff_one(ctx, plan, &ctx->cfg->partners[i]);
+			connected_organization_diff_one(ctx, plan, index, &ctx->cfg->partners[i]);
+	json_decref(index);
 	return 0;
 }
 

@@ -153,19 +153,25 @@ out:
 	return ret;
 }
 
-static json_t *live_partner_entry(const json_t *live, const char *tenant_id)
+/* live "crossTenantAccessPolicyPartners" by lowercased tenantId (a new reference). */
+static json_t *partner_entries_by_tenant(const json_t *live)
 {
-	json_t *entry;
+	json_t *by_tenant = json_object(), *entry;
 	size_t i;
 
 	json_array_foreach(json_object_get(live, "crossTenantAccessPolicyPartners"), i, entry)
 	{
 		const char *tid = json_string_value(json_object_get(entry, "tenantId"));
+		char *key;
 
-		if (tid && !strcasecmp(tid, tenant_id))
-			return entry;
+		if (!tid)
+			continue;
+		key = lowercase_dup(tid);
+		if (!json_object_get(by_tenant, key))
+			json_object_set(by_tenant, key, entry);
+		free(key);
 	}
-	return NULL;
+	return by_tenant;
 }
 
 /* "allowed" / "blocked" for the all-users, all-applications form, "inherit" for null,
@@ -212,11 +218,12 @@ static json_t *inbound_access_body(enum inbound_access access)
 			 "targetType", "application");
 }
 
-static void partner_diff_one(const struct reconcile_ctx *ctx, struct plan *plan,
-			     const struct cfg_partner *p, const char *tenant_id)
+static void partner_diff_one(struct plan *plan, const json_t *entries, const struct cfg_partner *p,
+			     const char *tenant_id)
 {
 	const struct cfg_cross_tenant_access *cta = &p->cross_tenant_access;
-	json_t *entry = live_partner_entry(ctx->live, tenant_id);
+	char *key = lowercase_dup(tenant_id);
+	json_t *entry = json_object_get(entries, key);
 	json_t *have_trust = json_object_get(entry, "inboundTrust");
 	enum inbound_access want_inbound = cta->b2b_collaboration_inbound.set
 					       ? cta->b2b_collaboration_inbound.value
@@ -256,6 +263,7 @@ static void partner_diff_one(const struct reconcile_ctx *ctx, struct plan *plan,
 				       "after", want_inbound_name));
 	}
 	json_decref(trust);
+	free(key);
 	if (entry && !json_array_size(changes)) {
 		json_decref(body);
 		json_decref(changes);
@@ -283,6 +291,7 @@ static void partner_diff_one(const struct reconcile_ctx *ctx, struct plan *plan,
 
 static int partner_diff(const struct reconcile_ctx *ctx, struct plan *plan)
 {
+	json_t *entries = partner_entries_by_tenant(ctx->live);
 	size_t i;
 
 	for (i = 0; i < ctx->cfg->partners_nr; i++) {
@@ -293,8 +302,9 @@ static int partner_diff(const struct reconcile_ctx *ctx, struct plan *plan)
 			continue;
 		tenant_id = live_partner_tenant_id(ctx->live, p);
 		if (tenant_id)
-			partner_diff_one(ctx, plan, p, tenant_id);
+			partner_diff_one(plan, entries, p, tenant_id);
 	}
+	json_decref(entries);
 	return 0;
 }
 

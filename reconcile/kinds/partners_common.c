@@ -47,41 +47,111 @@ json_t *graph_single_entity(json_t *response)
 	return response;
 }
 
-static int str_ieq(const char *a, const char *b)
+static void org_index_put(json_t *index, const char *prefix, const char *key, json_t *org,
+			  int fold_case)
 {
-	return a && b && !strcasecmp(a, b);
+	char *k, *lower;
+
+	if (!key || !*key)
+		return;
+	k = xstrfmt("%s:%s", prefix, key);
+	lower = fold_case ? lowercase_dup(k) : xstrdup(k);
+	if (!json_object_get(index, lower))
+		json_object_set(index, lower, org);
+	free(lower);
+	free(k);
 }
 
-static int partner_has_domain(const struct cfg_partner *p, const char *domain)
+static json_t *org_index_get(const json_t *index, const char *prefix, const char *key,
+			     int fold_case)
 {
+	json_t *org;
+	char *k, *lower;
+
+	if (!key || !*key)
+		return NULL;
+	k = xstrfmt("%s:%s", prefix, key);
+	lower = fold_case ? lowercase_dup(k) : xstrdup(k);
+	org = json_object_get(index, lower);
+	free(lower);
+	free(k);
+	return org;
+}
+
+json_t *connected_organization_index_build(const json_t *live)
+{
+	json_t *index = json_object(), *org, *src;
+	size_t i, j;
+
+	json_array_foreach(json_object_get(live, "connectedOrganizations"), i, org)
+	{
+		json_array_foreach(json_object_get(org, "identitySources"), j, src)
+		{
+			const char *type = odata_type_of(src);
+
+			if (!strcmp(type, "microsoft.graph.azureActiveDirectoryTenant"))
+				org_index_put(index, "tenant",
+					      json_string_value(json_object_get(src, "tenantId")),
+					      org, 1);
+			else if (!strcmp(type, "microsoft.graph.domainIdentitySource"))
+				org_index_put(index, "domain",
+					      json_string_value(json_object_get(src, "domainName")),
+					      org, 1);
+		}
+		org_index_put(index, "name", json_string_value(json_object_get(org, "displayName")),
+			      org, 0);
+	}
+	return index;
+}
+
+json_t *connected_organization_index_find(const json_t *index, const json_t *live,
+					  const struct cfg_partner *p)
+{
+	json_t *org = org_index_get(index, "tenant", live_partner_tenant_id(live, p), 1);
 	size_t i;
 
-	for (i = 0; i < p->domains.nr; i++)
-		if (str_ieq(p->domains.items[i].value, domain))
-			return 1;
-	return 0;
+	for (i = 0; !org && i < p->domains.nr; i++)
+		org = org_index_get(index, "domain", p->domains.items[i].value, 1);
+	if (!org)
+		org = org_index_get(index, "name", partner_display_name(p), 0);
+	return org;
 }
 
-json_t *live_connected_organization_for(const json_t *live, const struct cfg_partner *p)
+static int source_names(const json_t *src, const char *type, const char *key, const char *value)
 {
-	json_t *orgs = json_object_get(live, "connectedOrganizations");
-	const char *tenant_id = live_partner_tenant_id(live, p);
+	const char *have = json_string_value(json_object_get(src, key));
+
+	return value && have && !strcmp(odata_type_of(src), type) && !strcasecmp(have, value);
+}
+
+/* The first org with an identity source of `type` whose `key` is `value` (no case). */
+static json_t *org_with_source(const json_t *orgs, const char *type, const char *key,
+			       const char *value)
+{
 	json_t *org, *src;
 	size_t i, j;
 
-	if (tenant_id)
-		json_array_foreach(orgs, i, org) json_array_foreach(
-		    json_object_get(org, "identitySources"), j,
-		    src) if (!strcmp(odata_type_of(src),
-				     "microsoft.graph.azureActiveDirectoryTenant") &&
-			     str_ieq(json_string_value(json_object_get(src, "tenantId")),
-				     tenant_id)) return org;
-	json_array_foreach(orgs, i, org) json_array_foreach(
-	    json_object_get(org, "identitySources"), j,
-	    src) if (!strcmp(odata_type_of(src), "microsoft.graph.domainIdentitySource") &&
-		     partner_has_domain(
-			 p, json_string_value(json_object_get(src, "domainName")))) return org;
-	return live_find_by_display_name(live, "connectedOrganizations", partner_display_name(p));
+	json_array_foreach(orgs, i, org)
+	    json_array_foreach(json_object_get(org, "identitySources"), j,
+			       src) if (source_names(src, type, key, value)) return org;
+	return NULL;
+}
+
+/* One scan: the same answer as connected_organization_index_find, for a single lookup. */
+json_t *live_connected_organization_for(const json_t *live, const struct cfg_partner *p)
+{
+	const json_t *orgs = json_object_get(live, "connectedOrganizations");
+	json_t *org = org_with_source(orgs, "microsoft.graph.azureActiveDirectoryTenant",
+				      "tenantId", live_partner_tenant_id(live, p));
+	size_t i;
+
+	for (i = 0; !org && i < p->domains.nr; i++)
+		org = org_with_source(orgs, "microsoft.graph.domainIdentitySource", "domainName",
+				      p->domains.items[i].value);
+	if (!org)
+		org = live_find_by_display_name(live, "connectedOrganizations",
+						partner_display_name(p));
+	return org;
 }
 
 static int compare_json_strings(const void *a, const void *b)

@@ -26,6 +26,12 @@
  */
 json_t *live_connected_organization_for(const json_t *live, const struct cfg_partner *p);
 
+/* For many lookups: an index of live "connectedOrganizations" (a new reference), and
+ * the same match as live_connected_organization_for through it (borrowed from live). */
+json_t *connected_organization_index_build(const json_t *live);
+json_t *connected_organization_index_find(const json_t *index, const json_t *live,
+					  const struct cfg_partner *p);
+
 /* The partner's displayName, or its name when the files give none. */
 const char *partner_display_name(const struct cfg_partner *p);
 

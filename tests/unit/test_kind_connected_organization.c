@@ -127,6 +127,7 @@ static void test_lookup_helper_matches_tenant_domain_then_name(void **state)
 	json_t *by_name = fixture_json("{\"connectedOrganizations\": [{\"id\": \"n1\","
 				       " \"displayName\": \"Contoso Ltd.\"}]}");
 	json_t *empty = fixture_json("{}");
+	size_t i;
 
 	(void)state;
 	assert_json(json_object_get(live_connected_organization_for(live, &cfg->partners[0]), "id"),
@@ -139,6 +140,13 @@ static void test_lookup_helper_matches_tenant_domain_then_name(void **state)
 	    json_object_get(live_connected_organization_for(by_name, &cfg->partners[0]), "id"),
 	    "\"n1\"");
 	assert_null(live_connected_organization_for(empty, &cfg->partners[0]));
+	for (i = 0; i < cfg->partners_nr; i++) {
+		json_t *index = connected_organization_index_build(live);
+
+		assert_ptr_equal(connected_organization_index_find(index, live, &cfg->partners[i]),
+				 live_connected_organization_for(live, &cfg->partners[i]));
+		json_decref(index);
+	}
 	json_decref(live);
 	json_decref(by_name);
 	json_decref(empty);
