@@ -75,6 +75,14 @@ static void remember_tenant(json_t *live, const char *domain, const json_t *answ
 	json_array_append_new(live_collection(live, "tenantInformation"), info);
 }
 
+static void store_partner_entries(json_t *live, const json_t *answer)
+{
+	json_t *value = json_object_get(answer, "value");
+
+	json_object_set_new(live, "crossTenantAccessPolicyPartners",
+			    json_is_array(value) ? json_incref(value) : json_array());
+}
+
 static int partner_read(struct reconcile_ctx *ctx)
 {
 	const struct config *cfg = ctx->cfg;
@@ -127,11 +135,7 @@ static int partner_read(struct reconcile_ctx *ctx)
 				remember_tenant(ctx->live, p->domains.items[0].value,
 						reqs[i].response);
 			else
-				json_object_set(
-				    ctx->live, "crossTenantAccessPolicyPartners",
-				    json_is_array(json_object_get(reqs[i].response, "value"))
-					? json_object_get(reqs[i].response, "value")
-					: json_array());
+				store_partner_entries(ctx->live, reqs[i].response);
 		} else if (p && reqs[i].status == 404) {
 			if (p->cross_tenant_access.set)
 				diag_error(
