@@ -96,7 +96,8 @@ void apply_ctx_fail(struct apply_ctx *ctx, const struct plan_action *action,
 	if (req && !tenant_request_ok(req)) {
 		char *why = tenant_request_describe_error(req);
 
-		strbuf_addf(&msg, "%s%s", msg.len ? ": " : "", why);
+		if (!strstr(msg.buf, why))
+			strbuf_addf(&msg, "%s%s", msg.len ? ": " : "", why);
 		free(why);
 	}
 	outcome_set_error(&ctx->outcomes[action_index(ctx, action)], strbuf_detach(&msg, NULL),

@@ -63,7 +63,12 @@ void apply_ctx_set_id(struct apply_ctx *ctx, const char *address, const char *id
  * action depends on it). NULL when it cannot be resolved.
  */
 const char *apply_ctx_resolve(const struct apply_ctx *ctx, const json_t *data, const char *key);
-/* Records why the current action failed (kinds call it before APPLY_STEP_FAILED). */
+/*
+ * Records why the current action failed (kinds call it before APPLY_STEP_FAILED).
+ * When req is given and did not succeed, its description (what, HTTP status,
+ * Graph's code, message and request-id) follows the message, unless the
+ * message already holds it.
+ */
 void apply_ctx_fail(struct apply_ctx *ctx, const struct plan_action *action,
 		    const struct tenant_request *req, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));

@@ -587,6 +587,33 @@ static void test_what_graph_did_not_take_is_named(void **state)
 	plan_free(fresh);
 }
 
+static void test_fail_adds_graphs_description_once(void **state)
+{
+	struct fixture *fx = *state;
+	struct tenant_request req;
+	struct plan_action *a = add(fx, &fake_group, PLAN_CREATE, "g");
+	char *why;
+
+	fx->ctx.outcomes = xcalloc(1, sizeof(*fx->ctx.outcomes));
+	tenant_request_init(&req, "POST", NULL, 0, "create g", "/fake/g");
+	req.status = 503;
+	req.error.request_id = xstrdup("rid-7");
+	why = tenant_request_describe_error(&req);
+
+	apply_ctx_fail(&fx->ctx, a, &req, "giving up");
+	assert_string_equal(fx->ctx.outcomes[0].error,
+			    "giving up: create g: HTTP 503 (request-id rid-7)");
+	assert_string_equal(fx->ctx.outcomes[0].request_id, "rid-7");
+	/* A kind that words the failure with Graph's description gets it once. */
+	apply_ctx_fail(&fx->ctx, a, &req, "%s", why);
+	assert_string_equal(fx->ctx.outcomes[0].error, why);
+	apply_ctx_fail(&fx->ctx, a, NULL, "no id");
+	assert_string_equal(fx->ctx.outcomes[0].error, "no id");
+	assert_null(fx->ctx.outcomes[0].request_id);
+	free(why);
+	tenant_request_release(&req);
+}
+
 static struct plan *two_action_plan(const char *description)
 {
 	struct plan *plan = plan_new();
@@ -659,6 +686,8 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_stop_between_rounds_keeps_what_applied, setup,
 					    teardown),
 	    cmocka_unit_test_setup_teardown(test_what_graph_did_not_take_is_named, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_fail_adds_graphs_description_once, setup,
+					    teardown),
 	    cmocka_unit_test(test_saved_plan_must_match_a_fresh_plan),
 	};
 
