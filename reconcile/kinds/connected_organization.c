@@ -162,6 +162,8 @@ static void connected_organization_diff_one(const struct reconcile_ctx *ctx, str
 	struct strbuf lookup = STRBUF_INIT;
 	size_t i;
 
+	if (org && !json_string_value(json_object_get(org, "id")))
+		goto out;
 	if (org) {
 		warn_identity_sources(ctx, p, org, sources);
 		compare_string(body, changes, "displayName", org, display_name);
