@@ -29,6 +29,9 @@
 
 #define MAX_PAGES           100000
 #define NOT_FOUND_BUDGET_MS 30000
+/* A 429 is Graph saying when to come back, not a failure: it may take this
+ * many times max_attempts (still within the deadline) before giving up. */
+#define THROTTLE_ATTEMPTS_FACTOR 4
 
 struct graph_tenant {
 	struct tenant base;
@@ -59,7 +62,8 @@ struct pending {
 	char *delta_link;
 	struct link_set seen;
 	unsigned pages;
-	unsigned tries; /* sends of the current page */
+	unsigned tries;    /* sends of the current page */
+	unsigned failures; /* of those, answered 503/504 or not at all */
 	long long page_started_ms;
 	int done;
 };
@@ -274,7 +278,8 @@ static long retry_wait(struct run_state *rs, struct pending *p, long status, int
 			*ambiguous = 1;
 		return -1;
 	}
-	if (p->tries >= g->max_attempts)
+	if (status == 429 ? p->tries >= g->max_attempts * THROTTLE_ATTEMPTS_FACTOR
+			  : ++p->failures >= g->max_attempts)
 		return -1;
 	wait = graph_retry_after_ms(retry_after, time(NULL));
 	if (wait < 0)
@@ -336,7 +341,7 @@ static void paged_page(struct run_state *rs, struct pending *p, long status, jso
 		}
 		free(p->page_url);
 		p->page_url = xstrdup(next);
-		p->tries = 0;
+		p->tries = p->failures = 0;
 		p->page_started_ms = graph_now_ms();
 		report_progress(rs, p);
 		queue_push(rs, job_new(p), 0);

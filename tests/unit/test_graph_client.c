@@ -438,6 +438,11 @@ static void faults_handler(struct fake_server *s, const struct fake_request *req
 		strbuf_addstr(&res->headers, "Retry-After: 1\r\n");
 		strbuf_addstr(&res->body,
 			      "{\"error\":{\"code\":\"TooManyRequests\",\"message\":\"slow\"}}");
+	} else if (strstr(req->target, "/busy") && s->fail_next-- > 0) {
+		res->status = 429;
+		strbuf_addstr(&res->headers, "Retry-After: 0\r\n");
+		strbuf_addstr(&res->body,
+			      "{\"error\":{\"code\":\"TooManyRequests\",\"message\":\"busy\"}}");
 	} else if (strstr(req->target, "/flaky") && s->fail_next-- > 0) {
 		res->status = 503;
 		strbuf_addstr(&res->body,
@@ -495,6 +500,50 @@ static void test_throttle_honours_retry_after(void **state)
 	assert_int_equal(req.attempts, 2);
 	assert_true(elapsed_ms >= 950);
 	assert_string_equal(s->last_consistency, "eventual");
+	tenant_request_release(&req);
+	tenant_free(t);
+	fake_stop(s);
+}
+
+static void test_throttling_counts_less_than_failures(void **state)
+{
+	struct fake_server *s = fake_start(faults_handler);
+	struct graph_options opts = {0};
+	struct tenant *t;
+	struct tenant_request req;
+
+	(void)state;
+	set_env_secret();
+	opts.graph_url = opts.authority_host = s->base;
+	opts.tenant_id = "11111111-1111-1111-1111-111111111111";
+	opts.max_attempts = 2;
+	t = tenant_graph_open(&opts);
+	assert_non_null(t);
+
+	/* five 429s with Retry-After: 0 are waited out although max_attempts is 2 */
+	s->fail_next = 5;
+	tenant_request_init(&req, "GET", NULL, 0, "busy", "/v1.0/busy");
+	assert_int_equal(tenant_run(t, &req, 1), 0);
+	assert_int_equal(req.status, 200);
+	assert_int_equal(req.attempts, 6);
+	tenant_request_release(&req);
+
+	/* but not forever */
+	s->fail_next = 100;
+	tenant_request_init(&req, "GET", NULL, 0, "busy", "/v1.0/busy");
+	assert_int_equal(tenant_run(t, &req, 1), 0);
+	assert_int_equal(req.status, 429);
+	assert_int_equal(req.attempts, 8);
+	assert_string_equal(req.error.code, "TooManyRequests");
+	tenant_request_release(&req);
+
+	/* 503s count against max_attempts */
+	s->fail_next = 5;
+	tenant_request_init(&req, "GET", NULL, 0, "flaky", "/v1.0/flaky");
+	assert_int_equal(tenant_run(t, &req, 1), 0);
+	assert_int_equal(req.status, 503);
+	assert_int_equal(req.attempts, 2);
+	assert_false(req.error.ambiguous);
 	tenant_request_release(&req);
 	tenant_free(t);
 	fake_stop(s);
@@ -1101,6 +1150,7 @@ int main(void)
 	    cmocka_unit_test(test_delta_pages_gathered),
 	    cmocka_unit_test(test_next_link_to_other_host_refused),
 	    cmocka_unit_test(test_throttle_honours_retry_after),
+	    cmocka_unit_test(test_throttling_counts_less_than_failures),
 	    cmocka_unit_test(test_idempotent_retried_post_ambiguous),
 	    cmocka_unit_test(test_401_signs_in_again_once),
 	    cmocka_unit_test(test_ready_token_401_is_reported),
