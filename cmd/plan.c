@@ -97,8 +97,11 @@ int cmd_plan(int argc, const char **argv)
 	ropts.color = format == RENDER_TEXT && use_color(&ta, stdout);
 	render_for_stdout(&text, plan, (enum render_format)format, &ropts);
 	if (out && format == RENDER_TEXT)
-		strbuf_addf(&text, "\nSaved the plan to %s; run 'b2bctl apply %s' to apply it.\n",
-			    out, out);
+		strbuf_addf(
+		    &text,
+		    "\nSaved the plan to %s. Apply exactly these actions with 'b2bctl apply %s',\n"
+		    "giving it the same PATHs and tenant options as this plan.\n",
+		    out, out);
 	fwrite(text.buf, 1, text.len, stdout);
 	if (fflush(stdout)) {
 		perror("b2bctl plan: writing the plan");

@@ -399,9 +399,8 @@ int cmd_snapshot(int argc, const char **argv)
 
 		strbuf_addf(&sb, "%s\n", text);
 		if (!write_file_atomic(out, sb.buf, sb.len, 0600)) {
-			fprintf(stderr,
-				"b2bctl snapshot: wrote %s (%zu guests and members, %zu groups)\n",
-				out, json_array_size(json_object_get(snap, "users")),
+			fprintf(stderr, "b2bctl snapshot: wrote %s (%zu users, %zu groups)\n", out,
+				json_array_size(json_object_get(snap, "users")),
 				json_array_size(json_object_get(snap, "groups")));
 			ret = 0;
 		} else {
