@@ -7,7 +7,7 @@
  * changes (before -> after) for people, and `data`: the kind's own
  * instructions for apply (ids, payloads), kept in the plan file.
  *
- * Computing (diff), rendering (plan_render.c), saving/loading (plan_file.c)
+ * Computing (diff), rendering (cmd/render_*.c), saving/loading (plan_json.c)
  * and applying (apply.c) are separate steps over this one structure:
  * renderers never compute, apply never re-decides.
  */
