@@ -157,7 +157,7 @@ struct member_wants {
 	struct member_want *items;
 	size_t nr, alloc;
 	json_t *declared; /* group name -> index into cfg->groups */
-	json_t *by_group; /* group name -> {key -> index into items}, in insertion order */
+	json_t *by_group; /* group name -> [indexes into items], in declaration order */
 };
 
 static void wants_add(struct member_wants *w, const char *group, const char *member, int guest,
@@ -304,6 +304,8 @@ static void plan_wanted_members(struct group_diff *gd, const struct member_wants
 					   : live_user_by_upn(ctx->index, want->key);
 		const char *uid = json_str(user, "id");
 
+		if (uid && json_object_get(gd->claimed, uid))
+			continue; /* the same user declared twice */
 		if (uid && json_object_get(live_members, uid)) {
 			json_object_set_new(gd->claimed, uid, json_true());
 			continue;
