@@ -339,6 +339,7 @@ static void send_resource_request(struct tenant_request *next, const struct plan
 	char *what = xstrfmt("add the group of %s to its catalog", action->address);
 
 	json_object_set_new(state, "phase", json_string("request"));
+	gov_may_send(state, "request_sends");
 	tenant_request_init(next, "POST", body, TENANT_BATCHABLE | TENANT_RETRY_NOT_FOUND, what,
 			    ENTITLEMENT_PATH "/resourceRequests");
 	free(what);
@@ -368,6 +369,7 @@ static void send_scope(struct tenant_request *next, const struct plan_action *ac
 	char *what = xstrfmt("grant %s", action->address);
 
 	json_object_set_new(state, "phase", json_string("scope"));
+	gov_may_send(state, "scope_sends");
 	tenant_request_init(next, "POST", body, TENANT_BATCHABLE | TENANT_RETRY_NOT_FOUND, what,
 			    ENTITLEMENT_PATH "/accessPackages/%s/resourceRoleScopes",
 			    state_str(state, "package"));
@@ -453,7 +455,9 @@ static enum apply_step_result resource_create_step(struct apply_ctx *ctx,
 		if (id) {
 			json_object_set_new(state, "resource", json_string(id));
 			send_scope(next, action, state);
-		} else if (json_object_get(state, "unconfirmed")) {
+		} else if (json_object_get(state, "unconfirmed") &&
+			   json_integer_value(json_object_get(state, "request_sends")) <
+			       GOV_MAX_SENDS) {
 			json_object_del(state, "unconfirmed");
 			send_resource_request(next, action, state);
 		} else if (json_integer_value(json_object_get(state, "tries")) < LOOKUP_TRIES) {
@@ -473,7 +477,8 @@ static enum apply_step_result resource_create_step(struct apply_ctx *ctx,
 				apply_ctx_set_id(ctx, action->address, id);
 			return APPLY_STEP_DONE;
 		}
-		if (!gov_answer_ambiguous(prev) || json_object_get(state, "verified"))
+		if (!gov_answer_ambiguous(prev) ||
+		    json_integer_value(json_object_get(state, "scope_sends")) >= GOV_MAX_SENDS)
 			return gov_fail(ctx, action, prev);
 		send_verify(next, action, state);
 		return APPLY_STEP_MORE;
@@ -481,7 +486,6 @@ static enum apply_step_result resource_create_step(struct apply_ctx *ctx,
 	/* verify */
 	if (!tenant_request_ok(prev))
 		return gov_fail(ctx, action, prev);
-	json_object_set_new(state, "verified", json_true());
 	found = member_scope(prev->response, state_str(state, "group"));
 	if (!found) {
 		send_scope(next, action, state);

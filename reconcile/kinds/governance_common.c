@@ -361,6 +361,16 @@ void gov_collect(json_t *collection, const json_t *answer)
 	}
 }
 
+int gov_may_send(json_t *state, const char *key)
+{
+	json_int_t sent = json_integer_value(json_object_get(state, key));
+
+	if (sent >= GOV_MAX_SENDS)
+		return 0;
+	json_object_set_new(state, key, json_integer(sent + 1));
+	return 1;
+}
+
 static void send_create(struct tenant_request *next, const struct plan_action *action,
 			const struct gov_create *c)
 {
@@ -395,6 +405,7 @@ enum apply_step_result gov_create_step(struct apply_ctx *ctx, const struct plan_
 
 	if (!prev) {
 		json_object_set_new(state, "phase", json_string("create"));
+		gov_may_send(state, "sends");
 		send_create(next, action, c);
 		return APPLY_STEP_MORE;
 	}
@@ -406,6 +417,7 @@ enum apply_step_result gov_create_step(struct apply_ctx *ctx, const struct plan_
 		found = lookup_match(prev, c);
 		if (!found) {
 			json_object_set_new(state, "phase", json_string("create"));
+			gov_may_send(state, "sends");
 			send_create(next, action, c);
 			return APPLY_STEP_MORE;
 		}
@@ -420,10 +432,10 @@ enum apply_step_result gov_create_step(struct apply_ctx *ctx, const struct plan_
 			apply_ctx_set_id(ctx, action->address, id);
 		return APPLY_STEP_DONE;
 	}
-	if (!gov_answer_ambiguous(prev) || json_object_get(state, "looked"))
+	if (!gov_answer_ambiguous(prev) ||
+	    json_integer_value(json_object_get(state, "sends")) >= GOV_MAX_SENDS)
 		return gov_fail(ctx, action, prev);
 	json_object_set_new(state, "phase", json_string("lookup"));
-	json_object_set_new(state, "looked", json_true());
 	what = xstrfmt("look for %s before creating it again", action->address);
 	tenant_request_init(next, "GET", NULL, TENANT_PAGED, what, "%s", c->lookup_path);
 	free(what);

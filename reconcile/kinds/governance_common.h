@@ -75,12 +75,19 @@ int gov_first_time(json_t *seen, const char *name);
 /* Graph ids compared without case; NULLs never match. */
 int gov_id_equal(const char *a, const char *b);
 
+/* How often one write whose answers stay ambiguous is sent, each time after
+ * looking whether the previous one took effect. */
+#define GOV_MAX_SENDS 3
+
+/* Counts one more send of the write `key` in state; 0 when it was sent GOV_MAX_SENDS times. */
+int gov_may_send(json_t *state, const char *key);
+
 /*
  * Creates that must not run twice. First step POSTs `body` (copied) to
  * `path`. When the answer is ambiguous (no answer, timeout, 5xx) it GETs
  * `lookup_path` (a collection) and takes the item whose `match_key` equals
- * `match_value`; only when there is none does it POST again. The created id is
- * recorded with apply_ctx_set_id().
+ * `match_value`; only when there is none does it POST again (GOV_MAX_SENDS
+ * in all). The created id is recorded with apply_ctx_set_id().
  */
 struct gov_create {
 	const char *path;

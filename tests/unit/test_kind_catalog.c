@@ -163,6 +163,43 @@ static void test_apply_create_fails_on_refusal_without_retry(void **state)
 	config_free(cfg);
 }
 
+static void test_apply_create_is_sent_at_most_three_times(void **state)
+{
+	struct diag_list diags = DIAG_LIST_INIT;
+	struct config *cfg = fixture_config_ok(em_yaml);
+	json_t *live = fixture_json("{}");
+	struct plan *plan = fixture_diff(&kind_catalog, cfg, live, &diags);
+	const struct plan_action *a = &plan->actions[0];
+	struct tenant_request prev, next;
+	struct fixture_apply fa;
+	enum apply_step_result r;
+	int posts = 0, gets = 0;
+
+	(void)state;
+	fixture_apply_init(&fa, plan);
+	r = kind_catalog.apply_step(&fa.ctx, a, fa.state, NULL, &next);
+	while (r == APPLY_STEP_MORE) {
+		prev = next;
+		if (!strcmp(prev.method, "POST")) {
+			posts++;
+			fixture_answer(&prev, 503, NULL);
+		} else {
+			gets++;
+			fixture_answer(&prev, 200, "{\"value\": []}");
+		}
+		r = kind_catalog.apply_step(&fa.ctx, a, fa.state, &prev, &next);
+		tenant_request_release(&prev);
+		assert_true(posts + gets < 10);
+	}
+	assert_int_equal(r, APPLY_STEP_FAILED);
+	assert_int_equal(posts, 3);
+	assert_int_equal(gets, 2);
+	fixture_apply_release(&fa);
+	plan_free(plan);
+	json_decref(live);
+	config_free(cfg);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -171,6 +208,7 @@ int main(void)
 	    cmocka_unit_test(test_diff_no_action_for_visible_catalog_and_update_for_hidden),
 	    cmocka_unit_test(test_apply_create_and_lookup_after_timeout),
 	    cmocka_unit_test(test_apply_create_fails_on_refusal_without_retry),
+	    cmocka_unit_test(test_apply_create_is_sent_at_most_three_times),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
