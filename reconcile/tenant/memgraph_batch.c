@@ -32,7 +32,7 @@ static struct batch_item *item_by_id(struct batch *b, const char *id)
 	size_t i;
 
 	for (i = 0; i < b->nr; i++)
-		if (!strcmp(b->items[i].id, id))
+		if (b->items[i].id && !strcmp(b->items[i].id, id))
 			return &b->items[i];
 	return NULL;
 }

@@ -16,6 +16,7 @@
 #include "../../schema/base/xalloc.h"
 
 #include <ctype.h>
+#include <math.h>
 #include <string.h>
 #include <strings.h>
 
@@ -141,12 +142,16 @@ static json_t *parse_literal(struct lexer *lx)
 		char *end;
 		double d = strtod(lx->text.buf, &end);
 
-		if (*end)
+		if (*end) {
 			v = json_string(lx->text.buf); /* a GUID written bare */
-		else if (d == (double)(json_int_t)d)
+		} else if (!isfinite(d)) {
+			strbuf_addf(lx->err, "number out of range: %s", lx->text.buf);
+			return NULL;
+		} else if (d >= -9e15 && d <= 9e15 && d == (double)(json_int_t)d) {
 			v = json_integer((json_int_t)d);
-		else
+		} else {
 			v = json_real(d);
+		}
 	} else if (is_word(lx, "true") || is_word(lx, "false")) {
 		v = json_boolean(is_word(lx, "true"));
 	} else if (is_word(lx, "null")) {

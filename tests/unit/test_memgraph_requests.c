@@ -152,6 +152,13 @@ static void test_filter_quotes_and_injection(void **state)
 	body = call("GET", "/v1.0/users?$filter=(mail%20eq%20'a'", NULL, 0);
 	expect_error(body, 400, "Request_BadRequest");
 	json_decref(body);
+	body = call("GET", "/v1.0/users?$filter=accountEnabled%20eq%201e999", NULL, 0);
+	expect_error(body, 400, "Request_BadRequest");
+	json_decref(body);
+	assert_int_equal(count_get("/v1.0/users?$filter=accountEnabled%20eq%20true%20and%20"
+				   "otherMails/any(m:m%20eq%20'nobody@x.com')",
+				   0),
+			 0);
 }
 
 static void test_endswith_needs_advanced_query(void **state)
@@ -437,6 +444,14 @@ static void test_batch(void **state)
 	assert_int_equal(json_array_size(json_object_get(
 			     json_object_get(batch_item(body, "4"), "body"), "value")),
 			 1);
+	json_decref(body);
+
+	/* a dependsOn naming a request that has no id is refused, not followed */
+	body = call("POST", "/v1.0/$batch",
+		    "{\"requests\": [{\"id\": \"1\", \"method\": \"GET\", \"url\": \"/users\", "
+		    "\"dependsOn\": [\"2\"]}, {\"method\": \"GET\", \"url\": \"/groups\"}]}",
+		    0);
+	expect_error(body, 400, "BadRequest");
 	json_decref(body);
 
 	for (n = 20; n <= 21; n++) {
