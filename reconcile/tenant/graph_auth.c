@@ -156,6 +156,18 @@ static struct graph_transfer *perform(const struct graph_auth *auth, const char 
 
 	curl_easy_setopt(x->easy, CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_NONE);
 	graph_transfer_finish(x, curl_easy_perform(x->easy));
+	if (auth->debug) {
+		char *outcome = x->result == CURLE_OK ? xstrfmt("%ld", x->status)
+						      : graph_transfer_describe_failure(x);
+		char *line = xstrfmt("graph: %s %s -> %s (%lld ms, sign-in)\n", method, url,
+				     outcome, x->elapsed_ms);
+		char *clean = graph_redact(auth->redactor, line);
+
+		fputs(clean, stderr);
+		free(clean);
+		free(line);
+		free(outcome);
+	}
 	return x;
 }
 
@@ -258,14 +270,38 @@ static void describe_token_error(struct strbuf *sb, const struct graph_transfer 
 	json_decref(json);
 }
 
+int graph_token_parse(char **token, long long *expires_in_s, const char *body, size_t len)
+{
+	json_t *json = json_loadb(body, len, 0, NULL);
+	const char *value = json_string_value(json_object_get(json, "access_token"));
+	json_t *expires = json_object_get(json, "expires_in");
+	long long life = 3600;
+
+	*token = NULL;
+	if (!value || !*value) {
+		json_decref(json);
+		return -1;
+	}
+	if (json_is_integer(expires))
+		life = json_integer_value(expires);
+	else if (json_is_string(expires))
+		life = strtoll(json_string_value(expires), NULL, 10);
+	if (life <= 0)
+		life = 60;
+	if (life > GRAPH_TOKEN_MAX_LIFE_S)
+		life = GRAPH_TOKEN_MAX_LIFE_S;
+	*token = xstrdup(value);
+	*expires_in_s = life;
+	json_decref(json);
+	return 0;
+}
+
 static int sign_in(struct graph_auth *auth)
 {
 	struct strbuf form = STRBUF_INIT, why = STRBUF_INIT;
 	struct graph_transfer *x = NULL;
-	json_t *json = NULL;
-	const char *token;
-	json_int_t expires_in;
-	long long now, life_ms;
+	char *token;
+	long long expires_in, now, life_ms;
 	char *assertion = NULL;
 	int ret = -1;
 
@@ -298,30 +334,19 @@ static int sign_in(struct graph_auth *auth)
 		sign_in_failed(auth, "%s", why.buf);
 		goto out;
 	}
-	json = json_loadb(x->response.buf, x->response.len, 0, NULL);
-	token = json_string_value(json_object_get(json, "access_token"));
-	if (!token || !*token) {
+	if (graph_token_parse(&token, &expires_in, x->response.buf, x->response.len)) {
 		sign_in_failed(auth, "%s answered without an access_token", auth->token_url);
 		goto out;
 	}
-	expires_in = json_integer_value(json_object_get(json, "expires_in"));
-	if (!expires_in) {
-		const char *s = json_string_value(json_object_get(json, "expires_in"));
-
-		expires_in = s ? strtoll(s, NULL, 10) : 3600;
-	}
-	if (expires_in <= 0)
-		expires_in = 60;
 	graph_redact_add(auth->redactor, token);
 	free(auth->token);
-	auth->token = xstrdup(token);
+	auth->token = token;
 	auth->generation++;
 	now = graph_now_ms();
 	life_ms = (long long)expires_in * 1000;
 	auth->refresh_at_ms = now + (life_ms >= 240000 ? life_ms - 120000 : life_ms / 2);
 	ret = 0;
 out:
-	json_decref(json);
 	graph_transfer_free(x);
 	free(assertion);
 	strbuf_release(&form);

@@ -41,7 +41,17 @@ struct graph_auth {
 	unsigned generation;     /* bumped at each new token */
 	const struct graph_transport_options *transport;
 	struct graph_redactor *redactor;
+	int debug; /* trace sign-in requests on stderr */
 };
+
+/* A token answer lives at most this long, so a hostile expires_in cannot overflow. */
+#define GRAPH_TOKEN_MAX_LIFE_S (24LL * 3600)
+
+/* Reads an OAuth2 token answer: a copy of access_token in *token and its
+ * lifetime in seconds (expires_in as a number or a string; 3600 when absent,
+ * 60 when not positive, capped at GRAPH_TOKEN_MAX_LIFE_S). -1 when the body is
+ * not JSON or has no non-empty access_token. */
+int graph_token_parse(char **token, long long *expires_in_s, const char *body, size_t len);
 
 /* Reads the environment. -1 with b2b_error_set when no credentials are set
  * or a sign-in method lacks its tenant. */

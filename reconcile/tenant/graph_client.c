@@ -1041,6 +1041,7 @@ struct tenant *tenant_graph_open(const struct graph_options *opts)
 		graph_free(&g->base);
 		return NULL;
 	}
+	g->auth.debug = g->debug;
 	g->multi = curl_multi_init();
 	if (!g->multi)
 		xalloc_die("curl_multi_init");

@@ -848,6 +848,8 @@ static void test_debug_trace_hides_secrets(void **state)
 	assert_non_null(strstr(trace.buf, "/v1.0/expired?$filter=a%20eq%20'b' -> 401"));
 	assert_non_null(strstr(trace.buf, "request-id rid-401"));
 	assert_non_null(strstr(trace.buf, "-> 200"));
+	assert_non_null(strstr(trace.buf, "/oauth2/v2.0/token -> 200"));
+	assert_non_null(strstr(trace.buf, "signing in again"));
 	assert_null(strstr(trace.buf, SECRET));
 	assert_null(strstr(trace.buf, TOKEN_PREFIX));
 	tenant_request_release(&reqs[0]);
