@@ -60,12 +60,14 @@ static json_t *action_to_json(const struct plan_action *a, enum plan_json_form f
 	return obj;
 }
 
-static json_t *warning_to_json(const struct diag *d)
+/* The contract has rule, message and source; the plan file also keeps the severity. */
+static json_t *warning_to_json(const struct diag *d, enum plan_json_form form)
 {
 	json_t *obj = json_object();
 
 	json_object_set_new(obj, "rule", d->rule ? json_string(d->rule) : json_null());
-	json_object_set_new(obj, "severity", json_string(diag_severity_name(d->severity)));
+	if (form == PLAN_JSON_FILE)
+		json_object_set_new(obj, "severity", json_string(diag_severity_name(d->severity)));
 	json_object_set_new(obj, "message", json_string(d->message ? d->message : ""));
 	json_object_set_new(obj, "source", source_to_json(d->file, d->line));
 	return obj;
@@ -96,7 +98,7 @@ json_t *plan_to_json(const struct plan *plan, enum plan_json_form form)
 		json_array_append_new(actions, action_to_json(&plan->actions[i], form));
 	json_object_set_new(root, "actions", actions);
 	for (i = 0; i < plan->warnings.nr; i++)
-		json_array_append_new(warnings, warning_to_json(&plan->warnings.items[i]));
+		json_array_append_new(warnings, warning_to_json(&plan->warnings.items[i], form));
 	json_object_set_new(root, "warnings", warnings);
 	if (form == PLAN_JSON_FILE) {
 		json_object_set_new(root, "fingerprints",

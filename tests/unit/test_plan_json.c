@@ -63,7 +63,7 @@ static void test_contract_keys(void **state)
 	static const char *const top[] = {"format_version", "summary", "actions", "warnings", NULL};
 	static const char *const action[] = {"kind",       "action",  "address", "source",
 					     "depends_on", "changes", NULL};
-	static const char *const warning[] = {"rule", "severity", "message", "source", NULL};
+	static const char *const warning[] = {"rule", "message", "source", NULL};
 	struct plan *plan = sample_plan();
 	json_t *j = plan_to_json(plan, PLAN_JSON_CONTRACT), *a;
 	size_t i;
@@ -101,6 +101,7 @@ static void test_file_round_trip(void **state)
 	assert_non_null(strstr(first, "\"live\""));
 	assert_non_null(strstr(first, "\"data\""));
 	assert_non_null(strstr(first, "\"config_hash\": \"c0ffee\""));
+	assert_non_null(strstr(first, "\"severity\": \"warning\""));
 	j = json_loads(first, 0, NULL);
 	back = plan_from_json(j, "test.plan");
 	json_decref(j);
