@@ -120,8 +120,29 @@ static void catch_stop_signals(struct sigaction *old_int, struct sigaction *old_
 	sigaction(SIGTERM, &sa, old_term);
 }
 
-static int run_apply(const struct apply_args *args, const struct config *cfg, struct tenant *tenant,
-		     struct plan *plan, const json_t *live)
+/*
+ * The commit the configuration comes from, for the log: HEAD when the files
+ * under paths are committed as they are; NULL outside a repository, with
+ * uncommitted changes, or with --rev (the files are not HEAD's).
+ */
+static const char *config_commit(const struct apply_args *args, const char **paths, int paths_nr,
+				 char out[41])
+{
+	static const char *const current_folder[] = {"."};
+	struct strbuf dirty = STRBUF_INIT;
+	int state;
+
+	if (args->ta.rev || git_head_commit(out))
+		return NULL;
+	state = paths_nr > 0 ? git_paths_dirty(paths, (size_t)paths_nr, &dirty)
+			     : git_paths_dirty(current_folder, 1, &dirty);
+	strbuf_release(&dirty);
+	return state == 0 ? out : NULL;
+}
+
+static int run_apply(const struct apply_args *args, const char **paths, int paths_nr,
+		     const struct config *cfg, struct tenant *tenant, struct plan *plan,
+		     const json_t *live)
 {
 	struct apply_options opts;
 	struct apply_ctx ctx;
@@ -134,8 +155,7 @@ static int run_apply(const struct apply_args *args, const struct config *cfg, st
 	memset(&ctx, 0, sizeof(ctx));
 	opts.max_destroy = max_destroy_for(args, cfg);
 	opts.log_file = args->log_file;
-	if (!args->ta.rev && !git_head_commit(commit))
-		opts.git_commit = commit;
+	opts.git_commit = config_commit(args, paths, paths_nr, commit);
 	/* Off a terminal the per-action lines are the progress: no line to redraw. */
 	opts.progress = strcmp(when, "never") && isatty(STDERR_FILENO);
 	opts.verify = 1;
@@ -204,7 +224,7 @@ static int apply_paths(const struct apply_args *args, const char **paths, int nr
 		}
 	}
 	putchar('\n');
-	ret = run_apply(args, cfg, tenant, plan, plan->live);
+	ret = run_apply(args, paths, nr, cfg, tenant, plan, plan->live);
 out:
 	strbuf_release(&text);
 	plan_free(plan);
@@ -302,7 +322,7 @@ static int apply_plan_file(const struct apply_args *args, const char *path,
 		ret = 0;
 		goto out;
 	}
-	ret = run_apply(args, cfg, tenant, saved, fresh->live);
+	ret = run_apply(args, paths, nr, cfg, tenant, saved, fresh->live);
 out:
 	plan_free(fresh);
 	plan_free(saved);

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # apply asks before it writes: without a terminal it needs --auto-approve, on a
 # terminal only 'yes' applies; a tenant that already matches is not asked about;
-# --log-file records one JSON line per action, with the commit when in a repository.
+# --log-file records one JSON line per action, with the commit when the files are committed.
 source "$(dirname "$0")/lib/apply_common.bash"
 directory_config "$WORK/directory"
 CONFIG=$WORK/directory
@@ -29,10 +29,16 @@ if command -v script >/dev/null; then
 	cp "$SEED_SNAPSHOT" "$WORK/tenant.json"
 fi
 
-# --log-file, run from the source tree so the log names its commit.
-commit=$(git -C "$SRC" rev-parse HEAD 2>/dev/null || true)
-(cd "$SRC" && "$B2BCTL" apply "$CONFIG" "${snap[@]}" --auto-approve --log-file "$WORK/apply.log") \
-	>"$WORK/out.txt" || fail "apply failed: $(tail -3 "$WORK/out.txt")"
+# --log-file; inside a git repository whose files are committed, the log names the commit.
+commit=
+if command -v git >/dev/null; then
+	git -C "$CONFIG" init -q
+	git -C "$CONFIG" add .
+	git -C "$CONFIG" -c user.name=e2e -c user.email=e2e@example.com commit -qm config
+	commit=$(git -C "$CONFIG" rev-parse HEAD)
+fi
+(cd "$CONFIG" && "$B2BCTL" apply . --tenant-snapshot "$WORK/tenant.json" --auto-approve \
+	--log-file "$WORK/apply.log") >"$WORK/out.txt" || fail "apply failed: $(tail -3 "$WORK/out.txt")"
 actions=$(grep -c '^[-+~] ' "$WORK/out.txt")
 [ "$(wc -l <"$WORK/apply.log")" = "$actions" ] || fail "the log does not hold one line per action"
 jq -se 'all(.result == "applied" and .error == null and (.address | test("^[a-z_]+\\.")))' \
@@ -42,7 +48,14 @@ jq -se --arg a "$first" 'any(.address == $a and .action == "create" and (.time |
 	"$WORK/apply.log" >/dev/null || fail "$first is not logged as created"
 if [ -n "$commit" ]; then
 	jq -se --arg c "$commit" 'all(.commit == $c)' "$WORK/apply.log" >/dev/null ||
-		fail "the log does not name commit $commit"
+		fail "the log does not name commit $commit: $(head -1 "$WORK/apply.log")"
+	# With uncommitted changes the files are not that commit: no commit is named.
+	echo "# local edit" >>"$CONFIG/groups.yaml"
+	cp "$SEED_SNAPSHOT" "$WORK/tenant.json"
+	(cd "$CONFIG" && "$B2BCTL" apply . --tenant-snapshot "$WORK/tenant.json" --auto-approve \
+		--log-file "$WORK/dirty.log") >/dev/null || fail "apply of edited files failed"
+	jq -se 'all(.commit == null)' "$WORK/dirty.log" >/dev/null ||
+		fail "uncommitted files logged as a commit: $(head -1 "$WORK/dirty.log")"
 fi
 
 # Nothing to do: said, not asked.
