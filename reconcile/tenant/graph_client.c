@@ -510,7 +510,7 @@ static void batch_retry_items(struct run_state *rs, struct job *job, struct pend
 
 /* The whole $batch failed with status (0: no answer); decide for each item. */
 static void batch_failed(struct run_state *rs, struct job *job, long status, int sent,
-			 const char *retry_after, const char *why, const char *request_id)
+			 const char *retry_after, const struct graph_error *err)
 {
 	struct pending *retry[GRAPH_BATCH_MAX];
 	size_t i, nr_retry = 0;
@@ -528,12 +528,14 @@ static void batch_failed(struct run_state *rs, struct job *job, long status, int
 				max_wait = wait;
 			continue;
 		}
-		pending_fail(rs, p, status, NULL, "in a $batch: %s", why);
+		pending_fail(rs, p, status, err->code, "in a $batch: %s", err->message);
 		p->req->error.ambiguous = ambiguous;
-		if (request_id && !p->req->error.request_id)
-			p->req->error.request_id = xstrdup(request_id);
+		if (err->request_id && !p->req->error.request_id)
+			p->req->error.request_id = xstrdup(err->request_id);
+		if (err->date && !p->req->error.date)
+			p->req->error.date = xstrdup(err->date);
 		if (!status && !ambiguous)
-			note_transport_failure(rs, p, why);
+			note_transport_failure(rs, p, err->message);
 	}
 	trace(rs->g, "$batch: %zu of %zu requests to retry in %ld ms", nr_retry, job->nr_items,
 	      max_wait);
@@ -586,13 +588,13 @@ static void batch_done(struct run_state *rs, struct job *job)
 
 	memset(items, 0, sizeof(items));
 	if (x->result != CURLE_OK) {
-		char *why = graph_transfer_describe_failure(x);
+		struct graph_error err = {0};
 
-		trace(g, "POST %s (%zu requests) -> %s (%lld ms)", x->url, job->nr_items, why,
-		      x->elapsed_ms);
-		batch_failed(rs, job, 0, !graph_transfer_not_sent(x) && !x->too_large, NULL, why,
-			     NULL);
-		free(why);
+		err.message = graph_transfer_describe_failure(x);
+		trace(g, "POST %s (%zu requests) -> %s (%lld ms)", x->url, job->nr_items,
+		      err.message, x->elapsed_ms);
+		batch_failed(rs, job, 0, !graph_transfer_not_sent(x) || x->too_large, NULL, &err);
+		graph_error_clear(&err);
 		job_free(job);
 		return;
 	}
@@ -611,8 +613,7 @@ static void batch_done(struct run_state *rs, struct job *job)
 
 		graph_error_from_body(&err, x->status, x->content_type, x->response.buf,
 				      x->response.len, x->request_id);
-		batch_failed(rs, job, x->status, 1, x->retry_after,
-			     err.message ? err.message : "failed", err.request_id);
+		batch_failed(rs, job, x->status, 1, x->retry_after, &err);
 		graph_error_clear(&err);
 		job_free(job);
 		return;
@@ -622,11 +623,14 @@ static void batch_done(struct run_state *rs, struct job *job)
 		struct graph_error err = {0};
 
 		if (answer)
-			graph_error_set(&err, NULL, "the $batch answer has no `responses` array");
+			graph_error_set(&err, "InvalidResponse",
+					"the $batch answer has no `responses` array");
 		else
 			json_decref(graph_json_from_body(&err, x->status, x->content_type,
 							 x->response.buf, x->response.len));
-		batch_failed(rs, job, 0, 1, NULL, err.message, x->request_id);
+		if (x->request_id)
+			err.request_id = xstrdup(x->request_id);
+		batch_failed(rs, job, 0, 1, NULL, &err);
 		graph_error_clear(&err);
 		json_decref(answer);
 		job_free(job);

@@ -724,6 +724,13 @@ static void batch_handler(struct fake_server *s, const struct fake_request *req,
 		return;
 	}
 	s->batch_hits++;
+	if (s->extra && !strcmp(s->extra, "outer-503") && s->fail_next-- > 0) {
+		res->status = 503;
+		strbuf_addstr(&res->body, "{\"error\":{\"code\":\"serviceNotAvailable\","
+					  "\"message\":\"try later\",\"innerError\":{"
+					  "\"request-id\":\"rid-503\"}}}");
+		return;
+	}
 	in = json_loads(req->body.buf, 0, NULL);
 	out = json_array();
 	for (i = json_array_size(json_object_get(in, "requests")); i-- > 0;) {
@@ -815,6 +822,35 @@ static void test_batch_groups_maps_and_retries(void **state)
 	assert_int_equal(s->batch_hits, 3);
 	for (i = 0; i < 25; i++)
 		tenant_request_release(&reqs[i]);
+	tenant_free(t);
+	fake_stop(s);
+}
+
+static void test_failed_batch_resends_only_reads(void **state)
+{
+	struct fake_server *s = fake_start(batch_handler);
+	struct tenant *t;
+	struct tenant_request reqs[2];
+
+	(void)state;
+	set_env_secret();
+	s->extra = "outer-503";
+	s->fail_next = 1;
+	t = open_against(s, 0);
+	tenant_request_init(&reqs[0], "GET", NULL, TENANT_BATCHABLE, "read", "/v1.0/users/a");
+	tenant_request_init(&reqs[1], "POST", json_object(), TENANT_BATCHABLE, "invite",
+			    "/v1.0/invitations");
+	assert_int_equal(tenant_run(t, reqs, 2), 0);
+	assert_int_equal(reqs[0].status, 200);
+	assert_int_equal(reqs[0].attempts, 2);
+	assert_int_equal(reqs[1].status, 503);
+	assert_int_equal(reqs[1].attempts, 1);
+	assert_true(reqs[1].error.ambiguous);
+	assert_string_equal(reqs[1].error.code, "serviceNotAvailable");
+	assert_string_equal(reqs[1].error.request_id, "rid-503");
+	assert_int_equal(s->batch_hits, 2);
+	tenant_request_release(&reqs[0]);
+	tenant_request_release(&reqs[1]);
 	tenant_free(t);
 	fake_stop(s);
 }
@@ -1160,6 +1196,7 @@ int main(void)
 	    cmocka_unit_test(test_no_credentials),
 	    cmocka_unit_test(test_non_json_answers),
 	    cmocka_unit_test(test_batch_groups_maps_and_retries),
+	    cmocka_unit_test(test_failed_batch_resends_only_reads),
 	    cmocka_unit_test(test_debug_trace_hides_secrets),
 	    cmocka_unit_test(test_connection_refused),
 	    cmocka_unit_test(test_not_found_retried_for_new_objects),
