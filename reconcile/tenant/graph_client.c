@@ -423,10 +423,13 @@ static void single_done(struct run_state *rs, struct job *job)
 	if (x->result != CURLE_OK) {
 		char *why = graph_transfer_describe_failure(x);
 
-		if (x->too_large) {
+		if (graph_transfer_permanent(x)) {
 			trace(g, "%s %s -> %s (%lld ms)", x->method, x->url, why, x->elapsed_ms);
-			pending_fail(rs, p, 0, "InvalidResponse", "%s", why);
-			p->req->error.ambiguous = !method_is_idempotent(p->req->method);
+			pending_fail(rs, p, 0, x->too_large ? "InvalidResponse" : NULL, "%s", why);
+			p->req->error.ambiguous =
+			    x->too_large && !method_is_idempotent(p->req->method);
+			if (!x->too_large)
+				note_transport_failure(rs, p, why);
 		} else if ((wait = retry_wait(rs, p, 0, !graph_transfer_not_sent(x), NULL, &reason,
 					      &ambiguous)) >= 0) {
 			trace(g, "%s %s -> %s (%lld ms); retry in %ld ms: %s", x->method, x->url,
@@ -510,7 +513,7 @@ static void batch_retry_items(struct run_state *rs, struct job *job, struct pend
 
 /* The whole $batch failed with status (0: no answer); decide for each item. */
 static void batch_failed(struct run_state *rs, struct job *job, long status, int sent,
-			 const char *retry_after, const struct graph_error *err)
+			 int permanent, const char *retry_after, const struct graph_error *err)
 {
 	struct pending *retry[GRAPH_BATCH_MAX];
 	size_t i, nr_retry = 0;
@@ -519,8 +522,10 @@ static void batch_failed(struct run_state *rs, struct job *job, long status, int
 	for (i = 0; i < job->nr_items; i++) {
 		struct pending *p = job->items[i];
 		const char *reason;
-		int ambiguous;
-		long wait = retry_wait(rs, p, status, sent, retry_after, &reason, &ambiguous);
+		int ambiguous = sent && !method_is_idempotent(p->req->method);
+		long wait = permanent
+				? -1
+				: retry_wait(rs, p, status, sent, retry_after, &reason, &ambiguous);
 
 		if (wait >= 0) {
 			retry[nr_retry++] = p;
@@ -593,7 +598,8 @@ static void batch_done(struct run_state *rs, struct job *job)
 		err.message = graph_transfer_describe_failure(x);
 		trace(g, "POST %s (%zu requests) -> %s (%lld ms)", x->url, job->nr_items,
 		      err.message, x->elapsed_ms);
-		batch_failed(rs, job, 0, !graph_transfer_not_sent(x) || x->too_large, NULL, &err);
+		batch_failed(rs, job, 0, !graph_transfer_not_sent(x) || x->too_large,
+			     graph_transfer_permanent(x), NULL, &err);
 		graph_error_clear(&err);
 		job_free(job);
 		return;
@@ -613,7 +619,7 @@ static void batch_done(struct run_state *rs, struct job *job)
 
 		graph_error_from_body(&err, x->status, x->content_type, x->response.buf,
 				      x->response.len, x->request_id);
-		batch_failed(rs, job, x->status, 1, x->retry_after, &err);
+		batch_failed(rs, job, x->status, 1, 0, x->retry_after, &err);
 		graph_error_clear(&err);
 		job_free(job);
 		return;
@@ -630,7 +636,7 @@ static void batch_done(struct run_state *rs, struct job *job)
 							 x->response.buf, x->response.len));
 		if (x->request_id)
 			err.request_id = xstrdup(x->request_id);
-		batch_failed(rs, job, 0, 1, NULL, &err);
+		batch_failed(rs, job, 0, 1, 0, NULL, &err);
 		graph_error_clear(&err);
 		json_decref(answer);
 		job_free(job);

@@ -502,6 +502,21 @@ int graph_transfer_not_sent(const struct graph_transfer *x)
 	return request_size == 0;
 }
 
+int graph_transfer_permanent(const struct graph_transfer *x)
+{
+	switch (x->result) {
+	case CURLE_PEER_FAILED_VERIFICATION:
+	case CURLE_SSL_CACERT_BADFILE:
+	case CURLE_SSL_CERTPROBLEM:
+	case CURLE_SSL_CIPHER:
+	case CURLE_UNSUPPORTED_PROTOCOL:
+	case CURLE_URL_MALFORMAT:
+		return 1;
+	default:
+		return x->too_large;
+	}
+}
+
 char *graph_transfer_describe_failure(const struct graph_transfer *x)
 {
 	if (x->too_large)

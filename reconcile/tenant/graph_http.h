@@ -90,6 +90,8 @@ struct graph_transfer *graph_transfer_new(const struct graph_transport_options *
 void graph_transfer_finish(struct graph_transfer *x, CURLcode result);
 /* 1 when the failure happened before anything was sent (resolve, connect). */
 int graph_transfer_not_sent(const struct graph_transfer *x);
+/* 1 when trying again cannot help (certificate rejected, answer too large, ...). */
+int graph_transfer_permanent(const struct graph_transfer *x);
 /* "connection refused: <curl's detail>", "answer larger than 64 MiB", ... */
 char *graph_transfer_describe_failure(const struct graph_transfer *x);
 void graph_transfer_free(struct graph_transfer *x);
