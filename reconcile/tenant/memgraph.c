@@ -172,6 +172,27 @@ void mg_mark_removed(struct memgraph *g, const char *id, const char *kind)
 						    "seq", (json_int_t)++g->change_seq));
 }
 
+void mg_member_set(struct memgraph *g, const char *group_id, const char *member_id, int present)
+{
+	json_t *set = json_object_get(g->members, group_id);
+	json_t *log = json_object_get(g->member_log, group_id);
+
+	if (!set)
+		return;
+	if (present)
+		json_object_set_new(set, member_id, json_true());
+	else
+		json_object_del(set, member_id);
+	mg_mark_changed(g, group_id);
+	if (!log) {
+		log = json_object();
+		json_object_set_new(g->member_log, group_id, log);
+	}
+	json_object_set_new(
+	    log, member_id,
+	    json_pack("{s:I, s:b}", "seq", (json_int_t)g->change_seq, "removed", !present));
+}
+
 int mg_visible(struct memgraph *g, const char *id)
 {
 	json_t *created;
@@ -714,6 +735,7 @@ struct memgraph *memgraph_new_adopt(json_t *snapshot, const struct memgraph_opti
 	g->created_ms = json_object();
 	g->changed = json_object();
 	g->removed = json_array();
+	g->member_log = json_object();
 	g->change_seq = 1;
 	if (memgraph_load(g, snapshot)) {
 		json_decref(snapshot);
@@ -756,6 +778,7 @@ void memgraph_free(struct memgraph *g)
 	json_decref(g->created_ms);
 	json_decref(g->changed);
 	json_decref(g->removed);
+	json_decref(g->member_log);
 	free(g);
 }
 

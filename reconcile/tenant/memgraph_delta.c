@@ -6,7 +6,8 @@
  * round returns what changed since, and the ids removed since as @removed
  * (users: "changed", as a soft delete is; groups: "deleted"). Pages follow
  * the store's order; the $skiptoken is "<round>.<next id>". With
- * $select=members a group carries its current members as members@delta.
+ * $select=members a group carries members@delta: all of them in a first
+ * round, afterwards the ones added since and the ones removed (@removed).
  */
 #include "memgraph_int.h"
 #include "../../schema/base/xalloc.h"
@@ -16,8 +17,43 @@
 
 #define DELTA_PAGE 100
 
+static json_t *member_ref(struct memgraph *g, const char *mid)
+{
+	return json_pack("{s:s, s:s}", "@odata.type",
+			 json_object_get(g->groups, mid) ? "#microsoft.graph.group"
+							 : "#microsoft.graph.user",
+			 "id", mid);
+}
+
+/* Every member in a first round; afterwards what changed since, removals as @removed. */
+static json_t *members_delta(struct memgraph *g, const char *gid, json_int_t since)
+{
+	json_t *list = json_array();
+	const char *mid;
+	json_t *v;
+
+	if (!since) {
+		json_object_foreach(json_object_get(g->members, gid), mid, v)
+		    json_array_append_new(list, member_ref(g, mid));
+		return list;
+	}
+	json_object_foreach(json_object_get(g->member_log, gid), mid, v)
+	{
+		json_t *ref;
+
+		if (json_integer_value(json_object_get(v, "seq")) <= since)
+			continue;
+		ref = member_ref(g, mid);
+		if (json_is_true(json_object_get(v, "removed")))
+			json_object_set_new(ref, "@removed",
+					    json_pack("{s:s}", "reason", "deleted"));
+		json_array_append_new(list, ref);
+	}
+	return list;
+}
+
 static json_t *delta_item(struct memgraph *g, const char *id, json_t *obj, const json_t *select,
-			  int groups)
+			  int groups, json_int_t since)
 {
 	json_t *out = json_object();
 	size_t i;
@@ -40,21 +76,8 @@ static json_t *delta_item(struct memgraph *g, const char *id, json_t *obj, const
 			json_object_set(out, key, v ? v : json_null());
 		}
 	}
-	if (groups && want_members) {
-		json_t *list = json_array();
-		const char *mid;
-		json_t *v;
-
-		json_object_foreach(json_object_get(g->members, id), mid, v)
-		{
-			json_array_append_new(list, json_pack("{s:s, s:s}", "@odata.type",
-							      json_object_get(g->users, mid)
-								  ? "#microsoft.graph.user"
-								  : "#microsoft.graph.group",
-							      "id", mid));
-		}
-		json_object_set_new(out, "members@delta", list);
-	}
+	if (groups && want_members)
+		json_object_set_new(out, "members@delta", members_delta(g, id, since));
 	return out;
 }
 
@@ -123,7 +146,7 @@ void mg_delta(struct memgraph *g, const struct mg_req *r, struct memgraph_respon
 			break;
 		}
 		json_array_append_new(
-		    value, delta_item(g, id, json_object_iter_value(it), q.select, groups));
+		    value, delta_item(g, id, json_object_iter_value(it), q.select, groups, since));
 	}
 	if (!it && since) {
 		json_array_foreach(g->removed, i, rm)

@@ -141,14 +141,11 @@ static int check_binds(struct memgraph *g, struct memgraph_response *res, const 
 
 static void apply_binds(struct memgraph *g, const char *group_id, const json_t *binds)
 {
-	json_t *set = json_object_get(g->members, group_id);
 	size_t i;
 	json_t *v;
 
 	json_array_foreach(binds, i, v)
-	    json_object_set_new(set, mg_ref_id(json_string_value(v)), json_true());
-	if (json_array_size(binds))
-		mg_mark_changed(g, group_id);
+	    mg_member_set(g, group_id, mg_ref_id(json_string_value(v)), 1);
 }
 
 static const char group_defaults[] =
@@ -238,6 +235,7 @@ static void group_remove(struct memgraph *g, const char *id)
 
 	nickname_index(g, id, group, 0);
 	json_object_del(g->members, id);
+	json_object_del(g->member_log, id);
 	mg_user_remove_everywhere(g, id);
 	json_object_del(g->groups, id);
 	mg_mark_removed(g, id, "group");
@@ -336,8 +334,7 @@ static void members(struct memgraph *g, const struct mg_req *r, struct memgraph_
 			return mg_not_found(g, res, mid);
 		if (json_object_get(set, mid))
 			return mg_error(g, res, 400, "Request_BadRequest", already_member);
-		json_object_set_new(set, mid, json_true());
-		mg_mark_changed(g, gid);
+		mg_member_set(g, gid, mid, 1);
 		res->status = 204;
 	} else if (r->nr_seg == 5 && !strcmp(r->seg[4], "$ref")) {
 		const char *mid = r->seg[3];
@@ -346,8 +343,7 @@ static void members(struct memgraph *g, const struct mg_req *r, struct memgraph_
 			return mg_bad_method(g, res);
 		if (!json_object_get(set, mid))
 			return mg_not_found(g, res, mid);
-		json_object_del(set, mid);
-		mg_mark_changed(g, gid);
+		mg_member_set(g, gid, mid, 0);
 		res->status = 204;
 	} else {
 		mg_not_found(g, res, r->path);

@@ -54,8 +54,9 @@ struct memgraph {
 
 	json_t *created_ms; /* id -> creation time on the memgraph clock */
 	json_int_t change_seq;
-	json_t *changed; /* id -> change_seq of its last change (users and groups) */
-	json_t *removed; /* [{"id", "kind": "user"|"group", "seq"}] */
+	json_t *changed;    /* id -> change_seq of its last change (users and groups) */
+	json_t *removed;    /* [{"id", "kind": "user"|"group", "seq"}] */
+	json_t *member_log; /* group id -> (member id -> {"seq", "removed"}): the last change */
 };
 
 /* One request, split and decoded. */
@@ -97,6 +98,8 @@ long long mg_clock(struct memgraph *g);
 void mg_mark_created(struct memgraph *g, const char *id);
 void mg_mark_changed(struct memgraph *g, const char *id);
 void mg_mark_removed(struct memgraph *g, const char *id, const char *kind);
+/* Adds (present) or removes a member of a group, for delta as well. */
+void mg_member_set(struct memgraph *g, const char *group_id, const char *member_id, int present);
 int mg_visible(struct memgraph *g, const char *id);
 /* The visible object with this id in coll, or NULL. */
 json_t *mg_lookup(struct memgraph *g, json_t *coll, const char *id);

@@ -73,10 +73,8 @@ void mg_user_remove_everywhere(struct memgraph *g, const char *id)
 
 	json_object_foreach(g->members, gid, set)
 	{
-		if (json_object_get(set, id)) {
-			json_object_del(set, id);
-			mg_mark_changed(g, gid);
-		}
+		if (json_object_get(set, id))
+			mg_member_set(g, gid, id, 0);
 	}
 }
 

@@ -528,7 +528,32 @@ static void test_delta(void **state)
 		if (!strcmp(json_string_value(json_object_get(v, "id")), FINANCE))
 			assert_int_equal(json_array_size(json_object_get(v, "members@delta")), 2);
 	}
+	delta_link = strdup(json_string_value(json_object_get(body, "@odata.deltaLink")));
 	json_decref(body);
+	/* guest3 joins, bob leaves: the next round names both, bob as @removed */
+	json_decref(call("POST", "/v1.0/groups/" FINANCE "/members/$ref",
+			 "{\"@odata.id\": \"" BASE "/v1.0/directoryObjects/" GUEST3 "\"}", 0));
+	json_decref(call(
+	    "DELETE", "/v1.0/groups/" FINANCE "/members/bbbbbbbb-0000-4000-8000-000000000007/$ref",
+	    NULL, 0));
+	body = follow(delta_link);
+	expect_status(body, 200);
+	assert_int_equal(json_array_size(json_object_get(body, "value")), 1);
+	v = json_array_get(json_object_get(body, "value"), 0);
+	assert_string_equal(json_string_value(json_object_get(v, "id")), FINANCE);
+	removed = changed = 0;
+	json_array_foreach(json_object_get(v, "members@delta"), i, next)
+	{
+		if (json_object_get(next, "@removed"))
+			removed += !strcmp(json_string_value(json_object_get(next, "id")),
+					   "bbbbbbbb-0000-4000-8000-000000000007");
+		else
+			changed += !strcmp(json_string_value(json_object_get(next, "id")), GUEST3);
+	}
+	assert_int_equal(removed, 1);
+	assert_int_equal(changed, 1);
+	json_decref(body);
+	free(delta_link);
 }
 
 static void test_conditional_access(void **state)
