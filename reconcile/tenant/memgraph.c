@@ -809,9 +809,11 @@ static json_t *snapshot_value(struct memgraph *g, const char *key, int in_input)
 	if (!strcmp(key, "emailAuthenticationMethodConfiguration"))
 		return json_deep_copy(g->email_config);
 	if (!strcmp(key, "crossTenantAccessPolicy"))
-		return in_input ? json_deep_copy(g->cross_tenant_policy) : NULL;
+		return in_input || g->cross_tenant_changed ? json_deep_copy(g->cross_tenant_policy)
+							   : NULL;
 	if (!strcmp(key, "crossTenantAccessPolicyDefault"))
-		return in_input ? json_deep_copy(g->cross_tenant_default) : NULL;
+		return in_input || g->cross_tenant_changed ? json_deep_copy(g->cross_tenant_default)
+							   : NULL;
 	if (!strcmp(key, "b2bManagementPolicy")) {
 		void *it = json_object_iter(g->b2b_policies);
 

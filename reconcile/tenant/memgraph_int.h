@@ -35,11 +35,12 @@ struct memgraph {
 	json_t *b2b_policies;        /* id -> b2bManagementPolicy */
 	json_t *cross_tenant_policy; /* the crossTenantAccessPolicy entity */
 	json_t *cross_tenant_default;
-	json_t *partners;    /* tenantId -> partner configuration */
-	json_t *tenant_info; /* array, as in the snapshot */
-	json_t *users;       /* id -> user */
-	json_t *groups;      /* id -> group (without members) */
-	json_t *members;     /* group id -> (member id -> true) */
+	int cross_tenant_changed; /* written back even when the input had neither */
+	json_t *partners;         /* tenantId -> partner configuration */
+	json_t *tenant_info;      /* array, as in the snapshot */
+	json_t *users;            /* id -> user */
+	json_t *groups;           /* id -> group (without members) */
+	json_t *members;          /* group id -> (member id -> true) */
 	json_t *ca_policies;
 	json_t *connected_orgs;
 	json_t *catalogs;        /* id -> catalog; "resources" kept inside */

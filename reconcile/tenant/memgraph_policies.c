@@ -239,6 +239,7 @@ static void cross_tenant(struct memgraph *g, const struct mg_req *r, struct memg
 	if (!json_is_object(r->body))
 		return mg_bad_body(g, res, "The request body must be a JSON object.");
 	mg_merge(target, r->body);
+	g->cross_tenant_changed = 1;
 	if (r->nr_seg == 3)
 		json_object_set_new(target, "isServiceDefault", json_false());
 	res->status = 204;
