@@ -660,6 +660,17 @@ static void test_policies_and_partners(void **state)
 	    NULL, 0);
 	expect_status(body, 204);
 
+	/* a changed default is written back although the seed did not hold it */
+	body = call("PATCH", "/v1.0/policies/crossTenantAccessPolicy/default",
+		    "{\"inboundTrust\": {\"isMfaAccepted\": true}}", 0);
+	expect_status(body, 204);
+	body = memgraph_snapshot(g);
+	assert_true(json_is_true(
+	    json_object_get(json_object_get(json_object_get(body, "crossTenantAccessPolicyDefault"),
+					    "inboundTrust"),
+			    "isMfaAccepted")));
+	json_decref(body);
+
 	body = call("GET",
 		    "/v1.0/tenantRelationships/"
 		    "findTenantInformationByDomainName(domainName='CONTOSO.co.uk')",
