@@ -103,6 +103,7 @@ struct linter {
 	const json_t *live;
 	time_t now;
 	struct diag_list *out;
+	const struct declared_guests *declared; /* set while tenant rules run */
 };
 
 static enum lint_level rule_level(const struct linter *l, const struct lint_rule *rule)
@@ -375,19 +376,58 @@ static void lint_conditional_access(const struct linter *l)
 	}
 }
 
-/* Declared guests by lowercased email -> the cfg_guest, for tenant rules. */
-static const struct cfg_guest *declared_guest(const struct config *cfg, const char *email)
+/* Declared guests sorted by lowercased email, for the tenant rules' lookups. */
+struct declared_guests {
+	struct declared_guest {
+		char *email;
+		const struct cfg_guest *guest;
+	} * items;
+	size_t nr, alloc;
+};
+
+static int compare_declared(const void *a, const void *b)
+{
+	return strcmp(((const struct declared_guest *)a)->email,
+		      ((const struct declared_guest *)b)->email);
+}
+
+static void declared_guests_build(struct declared_guests *d, const struct config *cfg)
 {
 	size_t i, j;
 
+	memset(d, 0, sizeof(*d));
 	for (i = 0; i < cfg->partners_nr; i++)
 		for (j = 0; j < cfg->partners[i].guests_nr; j++) {
 			const struct cfg_guest *g = &cfg->partners[i].guests[j];
 
-			if (g->email.value && !strcasecmp(g->email.value, email))
-				return g;
+			if (!g->email.value)
+				continue;
+			ALLOC_GROW(d->items, d->nr + 1, d->alloc);
+			d->items[d->nr].email = lowercase_dup(g->email.value);
+			d->items[d->nr++].guest = g;
 		}
-	return NULL;
+	if (d->nr)
+		qsort(d->items, d->nr, sizeof(*d->items), compare_declared);
+}
+
+static void declared_guests_release(struct declared_guests *d)
+{
+	size_t i;
+
+	for (i = 0; i < d->nr; i++)
+		free(d->items[i].email);
+	free(d->items);
+}
+
+/* `email` must be lowercase. */
+static const struct cfg_guest *declared_guest(const struct declared_guests *d, const char *email)
+{
+	struct declared_guest key = {(char *)email, NULL}, *found;
+
+	if (!d->nr)
+		return NULL;
+	found = bsearch(&key, d->items, d->nr, sizeof(*d->items), compare_declared);
+	return found ? found->guest : NULL;
 }
 
 static time_t parse_graph_time(const char *s)
@@ -440,7 +480,7 @@ static void lint_pending(const struct linter *l)
 		email = user_email(u);
 		if (!email)
 			continue;
-		g = declared_guest(l->cfg, email);
+		g = declared_guest(l->declared, email);
 		report(l, "pending-acceptance-stale", g ? &g->email.pos : NULL,
 		       "guest %s has not accepted the invitation for %lld days: re-invite them "
 		       "(invitations.resendPendingAfter) or remove them",
@@ -449,42 +489,59 @@ static void lint_pending(const struct linter *l)
 	}
 }
 
+/* One pass over the tenant's guests, each matched to its partner by domain. */
 static void lint_undeclared_guests(const struct linter *l)
 {
-	size_t i;
+	size_t nr = l->cfg->partners_nr, i, j;
+	size_t *counts = xcalloc(nr + 1, sizeof(*counts));
+	struct strbuf *examples = xcalloc(nr + 1, sizeof(*examples));
+	json_t *partner_of_domain = json_object(), *u;
 
-	for (i = 0; i < l->cfg->partners_nr; i++) {
+	for (i = 0; i < nr; i++) {
 		const struct cfg_partner *p = &l->cfg->partners[i];
-		struct strbuf examples = STRBUF_INIT;
-		size_t count = 0, k;
-		json_t *u;
 
+		strbuf_init(&examples[i], 0);
 		if (p->prune_guests.set && p->prune_guests.value)
 			continue;
-		json_array_foreach(json_object_get(l->live, "users"), k, u)
-		{
-			const char *type = json_string_value(json_object_get(u, "userType"));
-			char *email;
+		for (j = 0; j < p->domains.nr; j++) {
+			char *d = lowercase_dup(p->domains.items[j].value);
 
-			if (!type || strcmp(type, "Guest"))
-				continue;
-			email = user_email(u);
-			if (email && list_has(&p->domains, email_domain(email)) &&
-			    !declared_guest(l->cfg, email)) {
-				if (count < 5)
-					strbuf_addf(&examples, "%s%s", count ? ", " : "", email);
-				count++;
-			}
-			free(email);
+			json_object_set_new(partner_of_domain, d, json_integer((json_int_t)i));
+			free(d);
 		}
-		if (count)
+	}
+	json_array_foreach(json_object_get(l->live, "users"), j, u)
+	{
+		const char *type = json_string_value(json_object_get(u, "userType"));
+		json_t *owner;
+		char *email;
+
+		if (!type || strcmp(type, "Guest") || !(email = user_email(u)))
+			continue;
+		owner = json_object_get(partner_of_domain, email_domain(email));
+		if (owner && !declared_guest(l->declared, email)) {
+			i = (size_t)json_integer_value(owner);
+			if (counts[i] < 5)
+				strbuf_addf(&examples[i], "%s%s", counts[i] ? ", " : "", email);
+			counts[i]++;
+		}
+		free(email);
+	}
+	for (i = 0; i < nr; i++) {
+		const struct cfg_partner *p = &l->cfg->partners[i];
+
+		if (counts[i])
 			report(l, "undeclared-partner-guests", &p->name.pos,
 			       "partner %s: %zu guest%s of its domains %s not in the configuration "
 			       "(%s%s): declare them, or set pruneGuests: true to remove them",
-			       p->name.value, count, count == 1 ? "" : "s",
-			       count == 1 ? "is" : "are", examples.buf, count > 5 ? ", ..." : "");
-		strbuf_release(&examples);
+			       p->name.value, counts[i], counts[i] == 1 ? "" : "s",
+			       counts[i] == 1 ? "is" : "are", examples[i].buf,
+			       counts[i] > 5 ? ", ..." : "");
+		strbuf_release(&examples[i]);
 	}
+	json_decref(partner_of_domain);
+	free(examples);
+	free(counts);
 }
 
 static int domain_has_tenant(const json_t *live, const char *domain)
@@ -549,7 +606,8 @@ static void check_overrides(const struct linter *l)
 
 void lint_run(const struct config *cfg, const json_t *live, time_t now, struct diag_list *out)
 {
-	struct linter l = {cfg, live, now, out};
+	struct linter l = {cfg, live, now, out, NULL};
+	struct declared_guests declared;
 
 	check_overrides(&l);
 	lint_tenant_settings(&l);
@@ -558,9 +616,12 @@ void lint_run(const struct config *cfg, const json_t *live, time_t now, struct d
 	lint_conditional_access(&l);
 	if (!live)
 		return;
+	declared_guests_build(&declared, cfg);
+	l.declared = &declared;
 	if (rule_enabled(&l, "pending-acceptance-stale"))
 		lint_pending(&l);
 	if (rule_enabled(&l, "undeclared-partner-guests"))
 		lint_undeclared_guests(&l);
 	lint_partner_tenants(&l);
+	declared_guests_release(&declared);
 }
