@@ -179,7 +179,7 @@ static int run_apply(const struct apply_args *args, const char **paths, int path
 
 static int apply_paths(const struct apply_args *args, const char **paths, int nr)
 {
-	struct render_options ropts = {RENDER_PLAN, 0, 0};
+	struct render_options ropts = {.mode = RENDER_PLAN};
 	struct strbuf text = STRBUF_INIT;
 	struct config *cfg;
 	struct tenant *tenant = NULL;

@@ -27,7 +27,7 @@ int cmd_drift(int argc, const char **argv)
 	    OPT_TENANT_ARGS(&ta),
 	    OPT_END(),
 	};
-	struct render_options ropts = {RENDER_DRIFT, 0, 0};
+	struct render_options ropts = {.mode = RENDER_DRIFT};
 	struct strbuf text = STRBUF_INIT;
 	struct config *cfg = NULL;
 	struct tenant *tenant = NULL;

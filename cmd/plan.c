@@ -60,7 +60,7 @@ int cmd_plan(int argc, const char **argv)
 	    OPT_TENANT_ARGS(&ta),
 	    OPT_END(),
 	};
-	struct render_options ropts = {RENDER_PLAN, 0, 0};
+	struct render_options ropts = {.mode = RENDER_PLAN};
 	struct strbuf text = STRBUF_INIT;
 	struct config *cfg = NULL;
 	struct tenant *tenant = NULL;

@@ -11,6 +11,7 @@
 
 #include "../reconcile/plan.h"
 #include "../schema/base/strbuf.h"
+#include "../schema/config.h"
 
 #include <stddef.h>
 
@@ -35,7 +36,12 @@ struct render_options {
 	int color;
 	/* markdown: the most bytes to produce; 0 for RENDER_MARKDOWN_LIMIT */
 	size_t markdown_limit;
+	/* markdown: the configuration, to embed the access map of what changes; may be NULL */
+	const struct config *cfg;
 };
+
+/* The markdown plan embeds the access map of what changes when it has at most this many nodes. */
+#define RENDER_MAP_MAX_NODES 50
 
 /* "text", "markdown", "json"; -1 otherwise. */
 int render_format_from_name(const char *name);

@@ -3,7 +3,9 @@
  *
  * The summary line comes first, then deletions called out, a table of counts
  * per kind and one collapsed <details> section per kind with every action
- * linked to the file:line that asks for it.
+ * linked to the file:line that asks for it. With plan --base, the actions this
+ * change brings and those already pending on the base come in two groups; with
+ * the configuration at hand, a Mermaid access map of what changes is embedded.
  *
  * Everything that comes from the configuration or the tenant (addresses,
  * values, file names) is escaped so that it reads as plain text: it cannot
@@ -12,6 +14,7 @@
  * produced instead (counts, deletions, the first actions) that fits; the
  * comment is never cut off in the middle.
  */
+#include "access_map.h"
 #include "render.h"
 #include "../reconcile/kind.h"
 #include "../schema/base/xalloc.h"
@@ -162,6 +165,10 @@ static void add_action_line(struct strbuf *out, const struct plan_action *a,
 	md_escape(out, a->address);
 	strbuf_addch(out, ' ');
 	add_source_link(out, a, links);
+	if (a->last_changed) {
+		strbuf_addstr(out, " — last changed ");
+		md_escape(out, a->last_changed);
+	}
 	strbuf_addch(out, '\n');
 }
 
@@ -224,13 +231,20 @@ static void add_deletions(struct strbuf *out, const struct plan *plan, int drift
 		strbuf_addf(out, "> - and %zu more\n", deletes - shown);
 }
 
-static void count_kind(const struct plan *plan, const struct kind *kind, size_t counts[3])
+/* origin PLAN_ORIGIN_UNKNOWN matches every action. */
+static int in_group(const struct plan_action *a, const struct kind *kind, enum plan_origin origin)
+{
+	return a->kind == kind && (origin == PLAN_ORIGIN_UNKNOWN || a->origin == origin);
+}
+
+static void count_kind(const struct plan *plan, const struct kind *kind, enum plan_origin origin,
+		       size_t counts[3])
 {
 	size_t i;
 
 	counts[0] = counts[1] = counts[2] = 0;
 	for (i = 0; i < plan->nr; i++)
-		if (plan->actions[i].kind == kind)
+		if (in_group(&plan->actions[i], kind, origin))
 			counts[plan->actions[i].op]++;
 }
 
@@ -240,7 +254,7 @@ static void add_count_table(struct strbuf *out, const struct plan *plan)
 
 	strbuf_addstr(out, "\n| Kind | Create | Update | Delete |\n| --- | ---: | ---: | ---: |\n");
 	for (k = 0; k < kinds_nr; k++) {
-		count_kind(plan, kinds[k], counts);
+		count_kind(plan, kinds[k], PLAN_ORIGIN_UNKNOWN, counts);
 		if (counts[0] + counts[1] + counts[2])
 			strbuf_addf(out, "| %s | %zu | %zu | %zu |\n", kinds[k]->name, counts[0],
 				    counts[1], counts[2]);
@@ -248,11 +262,11 @@ static void add_count_table(struct strbuf *out, const struct plan *plan)
 }
 
 static void add_kind_details(struct strbuf *out, const struct plan *plan, const struct kind *kind,
-			     const struct links *links)
+			     enum plan_origin origin, const struct links *links)
 {
 	size_t i, counts[3];
 
-	count_kind(plan, kind, counts);
+	count_kind(plan, kind, origin, counts);
 	if (!(counts[0] + counts[1] + counts[2]))
 		return;
 	strbuf_addf(out,
@@ -260,7 +274,7 @@ static void add_kind_details(struct strbuf *out, const struct plan *plan, const 
 		    "delete</summary>\n\n",
 		    kind->name, counts[0], counts[1], counts[2]);
 	for (i = 0; i < plan->nr; i++)
-		if (plan->actions[i].kind == kind)
+		if (in_group(&plan->actions[i], kind, origin))
 			add_action(out, &plan->actions[i], links);
 	strbuf_addstr(out, "\n</details>\n");
 }
@@ -292,8 +306,44 @@ static void add_warnings(struct strbuf *out, const struct plan *plan, size_t max
 		strbuf_addf(out, "- and %zu more\n", plan->warnings.nr - i);
 }
 
+static size_t count_origin(const struct plan *plan, enum plan_origin origin)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < plan->nr; i++)
+		n += plan->actions[i].origin == origin;
+	return n;
+}
+
+static void add_origin_group(struct strbuf *out, const struct plan *plan, enum plan_origin origin,
+			     const char *heading, const struct links *links)
+{
+	size_t k, n = count_origin(plan, origin);
+
+	strbuf_addf(out, "\n#### %s (%zu)\n", heading, n);
+	if (!n)
+		strbuf_addstr(out, "\nNone.\n");
+	for (k = 0; k < kinds_nr; k++)
+		add_kind_details(out, plan, kinds[k], origin, links);
+}
+
+/* The access map of what changes, when the configuration is at hand and the map is small. */
+static void add_access_map(struct strbuf *out, const struct plan *plan,
+			   const struct render_options *opts)
+{
+	struct strbuf map = STRBUF_INIT;
+
+	if (!opts || !opts->cfg || !plan->nr)
+		return;
+	if (access_map_render(&map, opts->cfg, plan, ACCESS_MAP_MERMAID, RENDER_MAP_MAX_NODES) > 0)
+		strbuf_addf(out, "\n<details><summary>Access map of what changes</summary>\n\n"
+				 "```mermaid\n%s```\n\n</details>\n",
+			    map.buf);
+	strbuf_release(&map);
+}
+
 static void render_full(struct strbuf *out, const struct plan *plan, int drift,
-			const struct links *links)
+			const struct links *links, const struct render_options *opts)
 {
 	size_t k;
 
@@ -301,8 +351,18 @@ static void render_full(struct strbuf *out, const struct plan *plan, int drift,
 	if (plan->nr) {
 		add_deletions(out, plan, drift, plan->nr);
 		add_count_table(out, plan);
-		for (k = 0; k < kinds_nr; k++)
-			add_kind_details(out, plan, kinds[k], links);
+		add_access_map(out, plan, opts);
+		if (count_origin(plan, PLAN_ORIGIN_UNKNOWN) == plan->nr) {
+			for (k = 0; k < kinds_nr; k++)
+				add_kind_details(out, plan, kinds[k], PLAN_ORIGIN_UNKNOWN, links);
+		} else {
+			add_origin_group(out, plan, PLAN_ORIGIN_CHANGE, "Introduced by this change",
+					 links);
+			add_origin_group(out, plan, PLAN_ORIGIN_BASE,
+					 "Already pending on the base: drift, or earlier changes "
+					 "not yet applied",
+					 links);
+		}
 	}
 	add_warnings(out, plan, plan->warnings.nr);
 }
@@ -338,7 +398,7 @@ void render_markdown_linked(struct strbuf *out, const struct plan *plan,
 	struct strbuf text = STRBUF_INIT;
 	size_t max;
 
-	render_full(&text, plan, drift, &links);
+	render_full(&text, plan, drift, &links, opts);
 	for (max = plan->nr > 500 ? 500 : plan->nr; text.len > limit; max /= 2) {
 		strbuf_reset(&text);
 		render_summary(&text, plan, drift, max, &links);

@@ -64,6 +64,7 @@ static void action_release(struct plan_action *a)
 	}
 	free(a->changes);
 	json_decref(a->data);
+	free(a->last_changed);
 }
 
 void plan_free(struct plan *plan)
@@ -379,4 +380,49 @@ json_t *plan_fingerprint_live(const json_t *live)
 		free(text);
 	}
 	return prints;
+}
+
+void plan_action_set_last_changed(struct plan_action *a, const json_t *live_object)
+{
+	const char *when = json_string_value(json_object_get(live_object, "modifiedDateTime"));
+
+	if (!when)
+		when = json_string_value(json_object_get(live_object, "lastModifiedDateTime"));
+	if (!when || !*when)
+		return;
+	free(a->last_changed);
+	a->last_changed = xstrdup(when);
+}
+
+static int same_changes(const struct plan_action *a, const struct plan_action *b)
+{
+	size_t i;
+
+	if (a->op != b->op || a->changes_nr != b->changes_nr)
+		return 0;
+	for (i = 0; i < a->changes_nr; i++) {
+		const struct plan_change *x = &a->changes[i], *y = &b->changes[i];
+
+		if (strcmp(x->path, y->path) ||
+		    !json_equal(x->after ? x->after : json_null(), y->after ? y->after : json_null()))
+			return 0;
+	}
+	return 1;
+}
+
+void plan_mark_origins(struct plan *plan, const struct plan *base)
+{
+	size_t i;
+
+	for (i = 0; i < plan->nr; i++) {
+		struct plan_action *a = &plan->actions[i];
+		const struct plan_action *b = plan_find(base, a->address);
+
+		a->origin = b && same_changes(a, b) ? PLAN_ORIGIN_BASE : PLAN_ORIGIN_CHANGE;
+	}
+}
+
+const char *plan_origin_name(enum plan_origin origin)
+{
+	return origin == PLAN_ORIGIN_CHANGE ? "change" : origin == PLAN_ORIGIN_BASE ? "base" : NULL;
 }

@@ -34,6 +34,15 @@ struct plan_change {
 	json_t *after;
 };
 
+/* With plan --base: whether the change under review brings an action, or the
+ * base revision's configuration already had it pending (drift, or an earlier
+ * change not yet applied). */
+enum plan_origin {
+	PLAN_ORIGIN_UNKNOWN,
+	PLAN_ORIGIN_CHANGE,
+	PLAN_ORIGIN_BASE,
+};
+
 struct plan_action {
 	const struct kind *kind;
 	enum plan_op op;
@@ -46,6 +55,8 @@ struct plan_action {
 	struct plan_change *changes;
 	size_t changes_nr, changes_alloc;
 	json_t *data; /* the kind's instructions for apply; may be NULL */
+	char *last_changed; /* when Graph last changed the live object, where it says; or NULL */
+	enum plan_origin origin;
 };
 
 struct plan {
@@ -75,6 +86,12 @@ struct plan_action *plan_add_action(struct plan *plan, const struct kind *kind, 
 void plan_action_add_change(struct plan_action *a, const char *path, json_t *before, json_t *after);
 void plan_action_depends_on(struct plan_action *a, const char *address);
 struct plan_action *plan_find(const struct plan *plan, const char *address);
+/* Records the live object's modifiedDateTime (or lastModifiedDateTime) when it has one. */
+void plan_action_set_last_changed(struct plan_action *a, const json_t *live_object);
+/* Marks each action PLAN_ORIGIN_BASE when `base` holds the same action (address,
+ * operation and changes), else PLAN_ORIGIN_CHANGE. */
+void plan_mark_origins(struct plan *plan, const struct plan *base);
+const char *plan_origin_name(enum plan_origin origin);
 
 /* Puts the actions in the order apply will run them: dependencies first,
  * otherwise kind registry order, then address. -1 on a cycle. */

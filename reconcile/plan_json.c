@@ -55,6 +55,10 @@ static json_t *action_to_json(const struct plan_action *a, enum plan_json_form f
 		json_array_append_new(changes, c);
 	}
 	json_object_set_new(obj, "changes", changes);
+	if (a->last_changed)
+		json_object_set_new(obj, "last_changed", json_string(a->last_changed));
+	if (a->origin)
+		json_object_set_new(obj, "origin", json_string(plan_origin_name(a->origin)));
 	if (form == PLAN_JSON_FILE)
 		json_object_set_new(obj, "data", or_null(a->data));
 	return obj;
@@ -258,7 +262,8 @@ out:
 static int read_action(struct reader *r, struct plan *plan, const json_t *v)
 {
 	static const char *const keys[] = {"kind",       "action",  "address", "source",
-					   "depends_on", "changes", "data",    NULL};
+					   "depends_on", "changes", "data",    "last_changed",
+					   "origin",	 NULL};
 	const char *kind_name, *op_name, *address;
 	const struct kind *kind;
 	struct plan_action *a;
@@ -311,6 +316,8 @@ static int read_action(struct reader *r, struct plan *plan, const json_t *v)
 	free(file);
 	if (data && json_is_object(data))
 		a->data = json_deep_copy(data);
+	if (json_is_string(json_object_get(v, "last_changed")))
+		a->last_changed = xstrdup(json_string_value(json_object_get(v, "last_changed")));
 	json_array_foreach(deps, i, item)
 	{
 		if (!json_is_string(item)) {

@@ -34,7 +34,7 @@ int main(int argc, char **argv)
 {
 	size_t guests = argc > 1 ? strtoul(argv[1], NULL, 10) : 50000, i;
 	struct src_pos pos = {"partners/big.yaml", 12, 7};
-	struct render_options opts = {RENDER_PLAN, 0, 0};
+	struct render_options opts = {.mode = RENDER_PLAN, .color = 0};
 	struct strbuf out = STRBUF_INIT;
 	struct plan *plan = plan_new();
 	char name[128], dep[160];

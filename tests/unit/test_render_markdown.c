@@ -46,7 +46,7 @@ static struct plan *sample_plan(void)
 
 static void test_layout(void **state)
 {
-	struct render_options opts = {RENDER_PLAN, 0, 0};
+	struct render_options opts = {.mode = RENDER_PLAN, .color = 0};
 	struct plan *plan = sample_plan();
 	struct strbuf out = STRBUF_INIT;
 	const char *deletes, *table, *details;
@@ -73,7 +73,7 @@ static void test_layout(void **state)
 
 static void test_hostile_names_are_escaped(void **state)
 {
-	struct render_options opts = {RENDER_PLAN, 0, 0};
+	struct render_options opts = {.mode = RENDER_PLAN, .color = 0};
 	struct plan *plan = sample_plan();
 	struct strbuf out = STRBUF_INIT;
 
@@ -95,7 +95,7 @@ static void test_hostile_names_are_escaped(void **state)
 
 static void test_huge_plan_gets_summary_form(void **state)
 {
-	struct render_options opts = {RENDER_PLAN, 0, 0};
+	struct render_options opts = {.mode = RENDER_PLAN, .color = 0};
 	struct plan *plan = plan_new();
 	struct strbuf out = STRBUF_INIT;
 	struct src_pos pos = {"partners/big.yaml", 1, 1};
@@ -135,7 +135,7 @@ static void test_huge_plan_gets_summary_form(void **state)
 
 static void test_links_to_github(void **state)
 {
-	struct render_options opts = {RENDER_PLAN, 0, 0};
+	struct render_options opts = {.mode = RENDER_PLAN, .color = 0};
 	struct plan *plan = plan_new();
 	struct src_pos disk = {"./partners/contoso.yaml", 14, 9},
 		       rev = {"main:config/groups.yaml", 3, 1};
@@ -160,7 +160,7 @@ static void test_links_to_github(void **state)
 
 static void test_no_changes(void **state)
 {
-	struct render_options opts = {RENDER_DRIFT, 0, 0};
+	struct render_options opts = {.mode = RENDER_DRIFT, .color = 0};
 	struct plan *plan = plan_new();
 	struct strbuf out = STRBUF_INIT;
 

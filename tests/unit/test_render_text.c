@@ -36,7 +36,7 @@ static struct plan *sample_plan(void)
 
 static void test_plain_text(void **state)
 {
-	struct render_options opts = {RENDER_PLAN, 0, 0};
+	struct render_options opts = {.mode = RENDER_PLAN, .color = 0};
 	struct plan *plan = sample_plan();
 	struct strbuf out = STRBUF_INIT;
 	const char *group, *guest;
@@ -66,7 +66,7 @@ static void test_plain_text(void **state)
 
 static void test_colour_and_warnings(void **state)
 {
-	struct render_options opts = {RENDER_PLAN, 1, 0};
+	struct render_options opts = {.mode = RENDER_PLAN, .color = 1};
 	struct plan *plan = sample_plan();
 	struct src_pos pos = {"tenant.yaml", 3, 1};
 	struct strbuf out = STRBUF_INIT;
@@ -89,7 +89,7 @@ static void test_colour_and_warnings(void **state)
 
 static void test_no_changes(void **state)
 {
-	struct render_options plan_opts = {RENDER_PLAN, 0, 0}, drift_opts = {RENDER_DRIFT, 0, 0};
+	struct render_options plan_opts = {.mode = RENDER_PLAN}, drift_opts = {.mode = RENDER_DRIFT};
 	struct plan *plan = plan_new();
 	struct strbuf out = STRBUF_INIT;
 
