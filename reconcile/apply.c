@@ -277,10 +277,17 @@ static int action_same(const struct plan_action *a, const struct plan_action *b)
 	return 1;
 }
 
-static int changed_since(const struct plan_action *a)
+/* `now` is the fresh plan's action for the same object, NULL when it has none. */
+static int changed_since(const struct plan_action *a, const struct plan_action *now)
 {
-	return b2b_error_set("%s %s changed since the plan was made; run plan again",
-			     a->kind ? a->kind->name : "object", a->name);
+	const char *when = now ? now->last_changed : NULL;
+
+	if (when && a->last_changed && !strcmp(when, a->last_changed))
+		when = NULL;
+	return b2b_error_set("%s %s changed since the plan was made; run plan again%s%s%s",
+			     a->kind ? a->kind->name : "object", a->name,
+			     when ? " (Graph changed it at " : "", when ? when : "",
+			     when ? ")" : "");
 }
 
 int apply_check_current(const struct plan *saved, const struct plan *fresh)
@@ -292,11 +299,11 @@ int apply_check_current(const struct plan *saved, const struct plan *fresh)
 		const struct plan_action *now = plan_find(fresh, a->address);
 
 		if (!now || !action_same(a, now))
-			return changed_since(a);
+			return changed_since(a, now);
 	}
 	for (i = 0; i < fresh->nr; i++)
 		if (!plan_find(saved, fresh->actions[i].address))
-			return changed_since(&fresh->actions[i]);
+			return changed_since(&fresh->actions[i], &fresh->actions[i]);
 	return 0;
 }
 

@@ -639,6 +639,11 @@ static void test_saved_plan_must_match_a_fresh_plan(void **state)
 	assert_int_equal(apply_check_current(saved, fresh), -1);
 	assert_string_equal(b2b_error_last(), "group finance-readers changed since the plan was "
 					      "made; run plan again");
+	fresh->actions[0].last_changed = xstrdup("2026-11-25T10:00:00Z");
+	assert_int_equal(apply_check_current(saved, fresh), -1);
+	assert_string_equal(b2b_error_last(), "group finance-readers changed since the plan was "
+					      "made; run plan again (Graph changed it at "
+					      "2026-11-25T10:00:00Z)");
 	plan_free(fresh);
 
 	fresh = two_action_plan("Finance");
