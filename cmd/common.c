@@ -196,6 +196,24 @@ static void copy_notices(struct diag_list *to, const struct diag_list *from)
 	}
 }
 
+struct plan *plan_against_live(const struct config *cfg, const json_t *live,
+			       struct diag_list *diags)
+{
+	struct reconcile_ctx ctx;
+	struct plan *plan = plan_new();
+
+	memset(&ctx, 0, sizeof(ctx));
+	ctx.cfg = cfg;
+	ctx.live = (json_t *)live;
+	ctx.diags = diags;
+	ctx.now = plan_now();
+	if (reconcile_diff(&ctx, plan) < 0 || diag_count(diags, DIAG_ERROR)) {
+		plan_free(plan);
+		return NULL;
+	}
+	return plan;
+}
+
 struct plan *compute_plan(const struct config *cfg, struct tenant *tenant, const char *cmd)
 {
 	struct diag_list diags = DIAG_LIST_INIT;
@@ -284,6 +302,30 @@ void render_for_stdout(struct strbuf *out, const struct plan *plan, enum render_
 	render_markdown_linked(out, plan, opts, base, prefix.buf);
 	free(base);
 	strbuf_release(&prefix);
+}
+
+void report_to_github(const struct plan *plan, const struct render_options *opts)
+{
+	const char *summary = getenv("GITHUB_STEP_SUMMARY");
+	const char *actions = getenv("GITHUB_ACTIONS");
+
+	if (actions && !strcmp(actions, "true"))
+		diag_print_github(stderr, &plan->warnings);
+	if (summary && *summary) {
+		struct strbuf text = STRBUF_INIT;
+		FILE *f = fopen(summary, "a");
+
+		if (!f) {
+			fprintf(stderr, "b2bctl: warning: cannot append to GITHUB_STEP_SUMMARY %s\n",
+				summary);
+			return;
+		}
+		render_for_stdout(&text, plan, RENDER_MARKDOWN, opts);
+		fwrite(text.buf, 1, text.len, f);
+		fputc('\n', f);
+		fclose(f);
+		strbuf_release(&text);
+	}
 }
 
 int write_file_atomic(const char *path, const void *data, size_t len, mode_t mode)

@@ -90,6 +90,28 @@ struct plan *compute_plan(const struct config *cfg, struct tenant *tenant, const
 void render_for_stdout(struct strbuf *out, const struct plan *plan, enum render_format format,
 		       const struct render_options *opts);
 
+/*
+ * Diffs a configuration against a live model that is already read (plan --base
+ * diffs the base revision's configuration against the current plan's read).
+ * Pure: no I/O. NULL when the diff fails; diags says why.
+ */
+struct plan *plan_against_live(const struct config *cfg, const json_t *live,
+			       struct diag_list *diags);
+
+/*
+ * In GitHub Actions: the plan's warnings as annotations on their YAML lines
+ * (stderr, so stdout stays the report), and the markdown report appended to
+ * GITHUB_STEP_SUMMARY when that is set.
+ */
+void report_to_github(const struct plan *plan, const struct render_options *opts);
+
+/*
+ * Reads everything b2bctl manages or could manage in the tenant (cmd/snapshot.c):
+ * the snapshot format, NULL and b2b_error on failure. snapshot writes it,
+ * export turns it into configuration.
+ */
+json_t *read_whole_tenant(struct tenant *t);
+
 /* Writes data to path through a temporary file in the same folder and rename(). */
 int write_file_atomic(const char *path, const void *data, size_t len, mode_t mode);
 

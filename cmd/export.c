@@ -9,8 +9,10 @@
  */
 #include "builtin.h"
 #include "export.h"
+#include "common.h"
 #include "options.h"
 #include "../reconcile/live.h"
+#include "../schema/keys.h"
 #include "../schema/base/strbuf.h"
 #include "../schema/base/xalloc.h"
 
@@ -1011,6 +1013,10 @@ int export_live(const json_t *live, struct export_files *out)
 		json_decref(doc);
 		strbuf_release(&path);
 	}
+	ALLOC_GROW(out->items, out->nr + 1, out->alloc);
+	out->items[out->nr].path = xstrdup("b2bctl.schema.json");
+	out->items[out->nr].data = xstrndup(schema_json, schema_json_len);
+	out->items[out->nr++].len = schema_json_len;
 	json_decref(groups);
 	json_decref(ca);
 	json_decref(packages);
@@ -1022,10 +1028,111 @@ int export_live(const json_t *live, struct export_files *out)
 	return 0;
 }
 
+static const char *const export_usage[] = {
+    "b2bctl export [--out DIR] [--force]",
+    "",
+    "Reads the tenant and writes it as b2bctl configuration under DIR (default: the",
+    "current folder): tenant.yaml, collaboration.yaml, groups.yaml,",
+    "conditional-access.yaml, access-packages.yaml and partners/NAME.yaml, with",
+    "b2bctl.schema.json beside them. Guests go under the partner whose domain they",
+    "share. Planning the result against the same tenant shows no changes. Existing",
+    "files with other content are not overwritten unless --force.",
+    NULL,
+};
+
+static int make_parent_dirs(const char *path)
+{
+	char *copy = xstrdup(path), *p;
+
+	for (p = copy + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(copy, 0755) && errno != EEXIST) {
+			b2b_error_set("cannot create %s: %s", copy, strerror(errno));
+			free(copy);
+			return -1;
+		}
+		*p = '/';
+	}
+	free(copy);
+	return 0;
+}
+
+/* 1 when path exists with other content than data. */
+static int would_overwrite(const char *path, const char *data, size_t len)
+{
+	struct strbuf old = STRBUF_INIT;
+	int differs;
+
+	if (strbuf_read_file(&old, path, 0))
+		return 0;
+	differs = old.len != len || memcmp(old.buf, data, len);
+	strbuf_release(&old);
+	return differs;
+}
+
 int cmd_export(int argc, const char **argv)
 {
-	(void)argc;
-	(void)argv;
-	fputs("b2bctl export: not available in this build yet\n", stderr);
-	return 1;
+	struct tenant_args ta = TENANT_ARGS_INIT;
+	const char *dir = ".";
+	int force = 0, nr, ret = 1;
+	struct option opts[] = {
+	    OPT_STRING("out", 'o', &dir, "DIR", "folder to write the configuration to"),
+	    OPT_BOOL("force", 'f', &force, "overwrite files that differ"),
+	    OPT_TENANT_ARGS(&ta),
+	    OPT_END(),
+	};
+	struct export_files files = {0};
+	struct tenant *tenant = NULL;
+	json_t *live = NULL;
+	size_t i, blocked = 0;
+
+	nr = parse_options(argc, argv, opts, export_usage);
+	if (nr == -2)
+		return 0;
+	if (nr < 0 || tenant_args_check(&ta, "export"))
+		return 1;
+	if (nr > 0) {
+		fprintf(stderr, "b2bctl export: unexpected argument '%s' (use --out DIR)\n",
+			argv[0]);
+		return 1;
+	}
+	tenant = open_tenant(&ta, NULL);
+	if (!tenant || !(live = read_whole_tenant(tenant)) || export_live(live, &files)) {
+		report_error("export");
+		goto out;
+	}
+	for (i = 0; i < files.nr && !force; i++) {
+		char *path = xstrfmt("%s/%s", dir, files.items[i].path);
+
+		if (would_overwrite(path, files.items[i].data, files.items[i].len)) {
+			fprintf(stderr, "b2bctl export: %s exists with other content\n", path);
+			blocked++;
+		}
+		free(path);
+	}
+	if (blocked) {
+		fprintf(stderr, "b2bctl export: nothing written; use --force to overwrite, or "
+				"--out an empty folder\n");
+		goto out;
+	}
+	for (i = 0; i < files.nr; i++) {
+		char *path = xstrfmt("%s/%s", dir, files.items[i].path);
+		int failed = make_parent_dirs(path) ||
+			     write_file_atomic(path, files.items[i].data, files.items[i].len, 0644);
+
+		free(path);
+		if (failed) {
+			report_error("export");
+			goto out;
+		}
+	}
+	fprintf(stderr, "b2bctl export: wrote %zu files under %s\n", files.nr, dir);
+	ret = 0;
+out:
+	export_files_release(&files);
+	json_decref(live);
+	tenant_free(tenant);
+	return ret;
 }

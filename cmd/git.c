@@ -105,6 +105,17 @@ static int repo_path(const char *prefix, const char *path, struct strbuf *out)
 	return 0;
 }
 
+int git_repo_path(const char *path, struct strbuf *out)
+{
+	struct strbuf prefix = STRBUF_INIT;
+	int ret = git_prefix(&prefix);
+
+	if (!ret)
+		ret = repo_path(prefix.buf, path, out);
+	strbuf_release(&prefix);
+	return ret;
+}
+
 struct git_source *git_source_open(const char *rev)
 {
 	struct git_source *src;
@@ -396,7 +407,7 @@ int git_commit_to_branch(const char *branch, const char *dir, const struct git_f
 	for (i = git_index_entrycount(index); i-- > 0;) {
 		const git_index_entry *e = git_index_get_byindex(index, i);
 
-		if (under_dir(e->path, dir))
+		if (under_dir(e->path, dir) && is_yaml_name(e->path))
 			git_index_remove(index, e->path, 0);
 	}
 	for (i = 0; i < nr; i++) {

@@ -41,8 +41,9 @@ struct git_file {
 };
 
 /*
- * Commits HEAD's tree with everything under `dir` (repository path; "" for the
- * root) replaced by `files`, as a child of HEAD, to refs/heads/BRANCH (created or
+ * Commits HEAD's tree with the configuration under `dir` (repository path; ""
+ * for the root) replaced by `files`: every .yaml/.yml file under dir goes, other
+ * files stay unless `files` replaces them. The commit is a child of HEAD, to refs/heads/BRANCH (created or
  * moved). The working tree, the index and HEAD are untouched. The new commit's
  * id goes to out.
  */
@@ -51,5 +52,8 @@ int git_commit_to_branch(const char *branch, const char *dir, const struct git_f
 
 /* The current directory's path relative to the repository's work tree ("" at the top). */
 int git_prefix(struct strbuf *out);
+
+/* `path` (relative to the current directory) as a repository path ("" for the top). */
+int git_repo_path(const char *path, struct strbuf *out);
 
 #endif

@@ -129,6 +129,13 @@ static void add_action(struct strbuf *out, const struct plan_action *a, size_t c
 	} else {
 		strbuf_addstr(out, "not in the configuration");
 	}
+	if (a->origin == PLAN_ORIGIN_BASE)
+		strbuf_addstr(out, " (already pending on the base)");
+	if (a->last_changed) {
+		strbuf_addstr(out, " (last changed ");
+		add_printable(out, a->last_changed);
+		strbuf_addch(out, ')');
+	}
 	strbuf_addch(out, '\n');
 	for (i = 0; i < a->changes_nr; i++)
 		add_change(out, a, &a->changes[i], color);

@@ -309,7 +309,7 @@ out:
 	return ret;
 }
 
-static json_t *read_snapshot(struct tenant *t)
+json_t *read_whole_tenant(struct tenant *t)
 {
 	struct tenant_request reqs[ARRAY_SIZE(reads)];
 	json_t *snap = json_object();
@@ -387,7 +387,7 @@ int cmd_snapshot(int argc, const char **argv)
 		report_error("snapshot");
 		return 1;
 	}
-	snap = read_snapshot(tenant);
+	snap = read_whole_tenant(tenant);
 	if (!snap) {
 		report_error("snapshot");
 		tenant_free(tenant);

@@ -104,6 +104,7 @@ struct linter {
 	time_t now;
 	struct diag_list *out;
 	const struct declared_guests *declared; /* set while tenant rules run */
+	struct live_index *index;               /* over live, when the tenant was read */
 };
 
 static enum lint_level rule_level(const struct linter *l, const struct lint_rule *rule)
@@ -200,6 +201,9 @@ static void lint_guest_domains(const struct linter *l, const struct cfg_partner 
 		    "enabled: Microsoft will create or require a Microsoft account for them; set "
 		    "externalCollaboration.emailOneTimePasscode: enabled",
 		    g->email.value, domain);
+	/* the lists only stop invitations: a guest who is already in the tenant is not invited */
+	if (l->index && live_user_by_email(l->index, g->email.value))
+		return;
 	if (cr->allow_domains.nr) {
 		int allowed = list_has(&cr->allow_domains, domain) ||
 			      (cr->include_partner_domains.set &&
@@ -606,9 +610,11 @@ static void check_overrides(const struct linter *l)
 
 void lint_run(const struct config *cfg, const json_t *live, time_t now, struct diag_list *out)
 {
-	struct linter l = {cfg, live, now, out, NULL};
+	struct linter l = {cfg, live, now, out, NULL, NULL};
 	struct declared_guests declared;
 
+	if (live)
+		l.index = live_index_build(live);
 	check_overrides(&l);
 	lint_tenant_settings(&l);
 	lint_guests(&l);
@@ -616,6 +622,7 @@ void lint_run(const struct config *cfg, const json_t *live, time_t now, struct d
 	lint_conditional_access(&l);
 	if (!live)
 		return;
+	live_index_free(l.index);
 	declared_guests_build(&declared, cfg);
 	l.declared = &declared;
 	if (rule_enabled(&l, "pending-acceptance-stale"))
