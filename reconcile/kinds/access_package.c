@@ -118,6 +118,7 @@ static void diff_package(const struct reconcile_ctx *ctx, struct plan *plan,
 	if (!gov_equal(want, json_object_get(live, "description"))) {
 		a = plan_add_action(plan, &kind_access_package, PLAN_UPDATE, pkg->name.value,
 				    &pkg->pos);
+		plan_action_set_last_changed(a, live);
 		plan_action_add_change(a, "description",
 				       json_deep_copy(json_object_get(live, "description")),
 				       json_incref(want));

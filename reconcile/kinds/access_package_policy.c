@@ -188,6 +188,7 @@ static void diff_policy(const struct reconcile_ctx *ctx, struct plan *plan,
 	}
 	a = plan_add_action(plan, &kind_access_package_policy, live ? PLAN_UPDATE : PLAN_CREATE,
 			    name, &pol->pos);
+	plan_action_set_last_changed(a, live);
 	gov_add_changes(a, changed, desired, have);
 	gov_add_depends(a, r.deps);
 	if (!package_id)
@@ -236,6 +237,7 @@ static void diff_undeclared(struct plan *plan, const struct cfg_access_package *
 		name = xstrfmt("%s/%s", pkg->name.value, dn);
 		a = plan_add_action(plan, &kind_access_package_policy, PLAN_DELETE, name,
 				    &pkg->pos);
+		plan_action_set_last_changed(a, p);
 		plan_action_add_change(a, "displayName", json_string(dn), NULL);
 		a->data = json_pack("{s:O}", "id", id);
 		free(name);

@@ -89,6 +89,7 @@ static int catalog_diff(const struct reconcile_ctx *ctx, struct plan *plan)
 		} else if (json_is_false(json_object_get(live, "isExternallyVisible"))) {
 			a = plan_add_action(plan, &kind_catalog, PLAN_UPDATE, name,
 					    &pkg->catalog.pos);
+			plan_action_set_last_changed(a, live);
 			plan_action_add_change(a, "isExternallyVisible", json_false(), json_true());
 			a->data = json_pack("{s:O,s:{s:b}}", "id", json_object_get(live, "id"),
 					    "body", "isExternallyVisible", 1);

@@ -264,6 +264,7 @@ static void diff_policy(const struct reconcile_ctx *ctx, struct plan *plan,
 		}
 		a = plan_add_action(plan, &kind_conditional_access_policy, PLAN_UPDATE,
 				    p->name.value, &p->pos);
+		plan_action_set_last_changed(a, live);
 		gov_add_changes(a, changed, desired, live);
 		body = json_object();
 		for (i = 0; i < json_array_size(changed); i++) {
@@ -311,6 +312,7 @@ static void diff_prune(const struct reconcile_ctx *ctx, struct plan *plan)
 		    declared(ctx->cfg, name))
 			continue;
 		a = plan_add_action(plan, &kind_conditional_access_policy, PLAN_DELETE, name, NULL);
+		plan_action_set_last_changed(a, live);
 		plan_action_add_change(a, "displayName", json_string(name), NULL);
 		plan_action_add_change(a, "state", json_incref(json_object_get(live, "state")),
 				       NULL);

@@ -173,6 +173,7 @@ static void connected_organization_diff_one(const struct reconcile_ctx *ctx, str
 			goto out;
 		a = plan_add_action(plan, &kind_connected_organization, PLAN_UPDATE, p->name.value,
 				    &p->connected_organization.pos);
+		plan_action_set_last_changed(a, org);
 		json_array_foreach(changes, i, change)
 		    plan_action_add_change(a, json_string_value(json_object_get(change, "path")),
 					   json_incref(json_object_get(change, "before")),
