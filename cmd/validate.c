@@ -4,6 +4,7 @@
  * to the tenant. Exit 0 when valid, 1 when not.
  */
 #include "builtin.h"
+#include "git.h"
 #include "options.h"
 #include "schema/config.h"
 
@@ -11,11 +12,12 @@
 #include <string.h>
 
 static const char *const validate_usage[] = {
-    "b2bctl validate [PATH...] [--format text|json|github]",
+    "b2bctl validate [PATH...] [--format text|json|github] [--rev REV]",
     "",
     "Checks the configuration files (every *.yaml and *.yml under each PATH, default",
     "the current folder) and reports every error at file:line:column. Nothing is",
-    "read from or written to the tenant.",
+    "read from or written to the tenant. With --rev, the files are read from that git",
+    "revision (no checkout) and errors cite REV:path:line:column.",
     "",
     "Exit codes: 0 valid, 1 invalid (or bad arguments).",
     NULL,
@@ -44,11 +46,14 @@ static void print_summary(FILE *out, const struct config *cfg)
 
 int cmd_validate(int argc, const char **argv)
 {
-	const char *format = "text";
+	const char *format = "text", *rev = NULL;
 	const struct option options[] = {
 	    OPT_STRING("format", 0, &format, "FORMAT", "output: text (default), json or github"),
+	    OPT_STRING("rev", 0, &rev, "REV", "read the files at a git revision"),
 	    OPT_END(),
 	};
+	struct config_source source, *from = NULL;
+	struct git_source *git = NULL;
 	const char *default_paths[] = {"."};
 	struct diag_list diags = DIAG_LIST_INIT;
 	struct config *cfg;
@@ -64,8 +69,18 @@ int cmd_validate(int argc, const char **argv)
 			format);
 		return 1;
 	}
-	cfg = nr ? config_load(argv, (size_t)nr, NULL, &diags)
-		 : config_load(default_paths, 1, NULL, &diags);
+	if (rev) {
+		git = git_source_open(rev);
+		if (!git) {
+			fprintf(stderr, "b2bctl validate: %s\n", b2b_error_last());
+			return 1;
+		}
+		git_source_config(git, &source);
+		from = &source;
+	}
+	cfg = nr ? config_load(argv, (size_t)nr, from, &diags)
+		 : config_load(default_paths, 1, from, &diags);
+	git_source_free(git);
 	ret = diag_count(&diags, DIAG_ERROR) ? 1 : 0;
 	if (!strcmp(format, "json")) {
 		diag_print_json(stdout, &diags);
