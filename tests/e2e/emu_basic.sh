@@ -79,6 +79,19 @@ curl -sf "$url/_emulator/snapshot" >"$tmp/snap.json" || fail "snapshot endpoint"
 [ "$(json '[i["email"] for i in d["_invitations"]]' <"$tmp/snap.json")" = "['erin@fabrikam.com']" ] ||
 	fail "snapshot has no invitation"
 
+# strings that need escaping come back as they went in
+python3 - "$url" "$token" <<'PY' || fail "a display name did not survive the round trip"
+import json, sys, urllib.request
+url, token = sys.argv[1], sys.argv[2]
+name = 'q"uo\\te\n\t\x01 \u00e9 \u4e2d \u2028 / end'
+body = json.dumps({"displayName": name, "mailEnabled": False, "mailNickname": "esc",
+                   "securityEnabled": True}).encode()
+req = urllib.request.Request(url + "/v1.0/groups", data=body, method="POST",
+                             headers={"Authorization": "Bearer " + token,
+                                      "Content-Type": "application/json"})
+assert json.load(urllib.request.urlopen(req))["displayName"] == name
+PY
+
 # HTTP/1.1 keep-alive: two requests on one connection
 curl -sf "${auth[@]}" -o /dev/null -o /dev/null "$url/v1.0/users?\$top=1" "$url/v1.0/groups" \
 	-w '%{num_connects}\n' >"$tmp/connects"

@@ -144,20 +144,118 @@ static json_t *graph_error_body(const char *code, const char *message)
 			 "client-request-id", rid);
 }
 
+static void write_string(struct strbuf *sb, const char *s, size_t len)
+{
+	static const char hex[] = "0123456789abcdef";
+	size_t i, run = 0;
+
+	strbuf_addch(sb, '"');
+	for (i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (c >= 0x20 && c != '"' && c != '\\')
+			continue;
+		strbuf_add(sb, s + run, i - run);
+		run = i + 1;
+		strbuf_addch(sb, '\\');
+		switch (c) {
+		case '"':
+		case '\\':
+			strbuf_addch(sb, c);
+			break;
+		case '\n':
+			strbuf_addch(sb, 'n');
+			break;
+		case '\r':
+			strbuf_addch(sb, 'r');
+			break;
+		case '\t':
+			strbuf_addch(sb, 't');
+			break;
+		default:
+			strbuf_addstr(sb, "u00");
+			strbuf_addch(sb, hex[c >> 4]);
+			strbuf_addch(sb, hex[c & 15]);
+		}
+	}
+	strbuf_add(sb, s + run, len - run);
+	strbuf_addch(sb, '"');
+}
+
+/*
+ * Compact JSON, keys in insertion order: what json_dumps(JSON_COMPACT) writes,
+ * several times faster on the 999-user pages that dominate the emulator's work.
+ */
+static void write_json(struct strbuf *sb, const json_t *v)
+{
+	const char *key;
+	json_t *item;
+	size_t i;
+	int first = 1;
+
+	switch (json_typeof(v)) {
+	case JSON_OBJECT:
+		strbuf_addch(sb, '{');
+		json_object_foreach((json_t *)v, key, item)
+		{
+			if (!first)
+				strbuf_addch(sb, ',');
+			first = 0;
+			write_string(sb, key, strlen(key));
+			strbuf_addch(sb, ':');
+			write_json(sb, item);
+		}
+		strbuf_addch(sb, '}');
+		break;
+	case JSON_ARRAY:
+		strbuf_addch(sb, '[');
+		json_array_foreach(v, i, item)
+		{
+			if (i)
+				strbuf_addch(sb, ',');
+			write_json(sb, item);
+		}
+		strbuf_addch(sb, ']');
+		break;
+	case JSON_STRING:
+		write_string(sb, json_string_value(v), json_string_length(v));
+		break;
+	case JSON_INTEGER:
+		strbuf_addf(sb, "%" JSON_INTEGER_FORMAT, json_integer_value(v));
+		break;
+	case JSON_REAL: {
+		size_t start = sb->len;
+
+		strbuf_addf(sb, "%.17g", json_real_value(v));
+		if (!strpbrk(sb->buf + start, ".eE"))
+			strbuf_addstr(sb, ".0");
+		break;
+	}
+	case JSON_TRUE:
+		strbuf_addstr(sb, "true");
+		break;
+	case JSON_FALSE:
+		strbuf_addstr(sb, "false");
+		break;
+	case JSON_NULL:
+		strbuf_addstr(sb, "null");
+		break;
+	}
+}
+
 static enum MHD_Result send_json(struct MHD_Connection *con, unsigned status, json_t *body,
 				 const char *retry_after, const char *www_authenticate)
 {
 	struct MHD_Response *resp;
 	enum MHD_Result ret;
-	char *text = NULL;
-	size_t len = 0;
+	struct strbuf text = STRBUF_INIT;
+	size_t len;
+	char *buf;
 
-	if (body) {
-		text = json_dumps(body, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_ENCODE_ANY);
-		len = text ? strlen(text) : 0;
-	}
-	resp = MHD_create_response_from_buffer(
-	    len, text ? text : (void *)"", text ? MHD_RESPMEM_MUST_FREE : MHD_RESPMEM_PERSISTENT);
+	if (body)
+		write_json(&text, body);
+	buf = strbuf_detach(&text, &len);
+	resp = MHD_create_response_from_buffer(len, buf, MHD_RESPMEM_MUST_FREE);
 	if (body)
 		MHD_add_response_header(resp, "Content-Type", "application/json");
 	if (retry_after)
