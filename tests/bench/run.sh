@@ -194,6 +194,6 @@ for r in plan-snapshot plan-emu apply-emu; do
 	read -r -a big <<<"${row[100000.$r-100000]}"
 	read -r -a small <<<"${row[10000.$r-10000]}"
 	check "$r 100k/10k wall" "$(awk -v a="${big[0]}" -v b="${small[0]}" \
-		'BEGIN { printf "%.1f", b > 0 ? a / b : 0 }')" "<=" 12
+		'BEGIN { printf "%.1f", (b > 0 ? a / b : 0) }')" "<=" 12
 done
 exit $status
