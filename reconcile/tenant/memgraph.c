@@ -612,7 +612,8 @@ static const char default_authorization_policy[] =
     "\"defaultUserRolePermissions\": {\"allowedToCreateApps\": true, "
     "\"allowedToCreateSecurityGroups\": true, \"allowedToCreateTenants\": true, "
     "\"allowedToReadBitlockerKeysForOwnedDevice\": true, \"allowedToReadOtherUsers\": true, "
-    "\"permissionGrantPoliciesAssigned\": []}}";
+    "\"permissionGrantPoliciesAssigned\": "
+    "[\"ManagePermissionGrantsForSelf.microsoft-user-default-legacy\"]}}";
 
 static const char default_email_config[] =
     "{\"id\": \"Email\", \"state\": \"enabled\", \"allowExternalIdToUseEmailOtp\": "

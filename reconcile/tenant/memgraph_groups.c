@@ -200,9 +200,14 @@ static void groups_create(struct memgraph *g, const struct mg_req *r, struct mem
 	mg_merge(group, body);
 	mg_fill(group, group_defaults);
 	if (is_unified(group)) {
-		if (json_is_true(json_object_get(group, "mailEnabled")))
+		if (json_is_true(json_object_get(group, "mailEnabled"))) {
 			json_object_set_new(group, "mail",
 					    json_sprintf("%s@%s", nick, g->default_domain));
+			json_object_set_new(
+			    group, "proxyAddresses",
+			    json_pack("[s+]",
+				      "SMTP:", json_string_value(json_object_get(group, "mail"))));
+		}
 		if (json_is_null(json_object_get(group, "visibility")))
 			json_object_set_new(group, "visibility", json_string("Public"));
 	}

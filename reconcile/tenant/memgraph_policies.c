@@ -329,7 +329,7 @@ static const char ca_grant_defaults[] =
     "\"termsOfUse\": [], \"authenticationStrength\": null}";
 static const char ca_location_defaults[] = "{\"includeLocations\": [], \"excludeLocations\": []}";
 static const char ca_condition_defaults[] =
-    "{\"userRiskLevels\": [], \"signInRiskLevels\": [], \"clientAppTypes\": [], "
+    "{\"userRiskLevels\": [], \"signInRiskLevels\": [], \"clientAppTypes\": [\"all\"], "
     "\"servicePrincipalRiskLevels\": [], \"insiderRiskLevels\": null, \"platforms\": null, "
     "\"locations\": null, \"devices\": null, \"clientApplications\": null, "
     "\"authenticationFlows\": null, \"times\": null, \"deviceStates\": null}";

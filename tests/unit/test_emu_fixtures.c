@@ -244,7 +244,9 @@ static void check_shape(struct strbuf *errs, const char *where, const json_t *do
 				check_shape(errs, sub.buf, v, mine, depth ? depth - 1 : 0);
 			strbuf_release(&sub);
 		}
-	} else if (json_is_array(doc) && json_array_size(doc) && json_array_size(ours) &&
+	} else if (json_is_array(doc) && json_array_size(doc) && !json_array_size(ours)) {
+		strbuf_addf(errs, "  %s: documented items, answered none\n", where);
+	} else if (json_is_array(doc) && json_array_size(doc) &&
 		   json_is_object(json_array_get(doc, 0))) {
 		struct strbuf sub = STRBUF_INIT;
 
@@ -375,6 +377,7 @@ static void test_shape_check_catches_differences(void **state)
 	json_t *good =
 	    json_loads("{\"a\": {\"b\": 2.5, \"c\": [{\"d\": \"y\"}]}, \"e\": true}", 0, NULL);
 	json_t *bad = json_loads("{\"a\": {\"b\": \"1\", \"c\": [{}]}}", 0, NULL);
+	json_t *empty = json_loads("{\"a\": {\"b\": 1, \"c\": []}, \"e\": 1}", 0, NULL);
 
 	(void)state;
 	check_shape(&errs, "$", doc, good, 0);
@@ -383,10 +386,14 @@ static void test_shape_check_catches_differences(void **state)
 	assert_non_null(strstr(errs.buf, "$.a.b: documented type"));
 	assert_non_null(strstr(errs.buf, "$.a.c[0].d: missing"));
 	assert_non_null(strstr(errs.buf, "$.e: missing"));
+	strbuf_reset(&errs);
+	check_shape(&errs, "$", doc, empty, 0);
+	assert_non_null(strstr(errs.buf, "$.a.c: documented items, answered none"));
 	strbuf_release(&errs);
 	json_decref(doc);
 	json_decref(good);
 	json_decref(bad);
+	json_decref(empty);
 }
 
 int main(void)
