@@ -28,6 +28,7 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 /* Without settings.maxDestroy or --max-destroy: DESIGN.md's example value. */
@@ -37,6 +38,7 @@
 
 static const char *const apply_usage[] = {
     "b2bctl apply [PLANFILE | PATH...] [--auto-approve] [--max-destroy N] [--log-file FILE]",
+    "             [--allow-dirty] [--git-note]",
     "",
     "Makes the tenant match the configuration under PATH (default: the current folder):",
     "plans, shows the plan and asks for 'yes' before it changes anything.",
@@ -44,6 +46,9 @@ static const char *const apply_usage[] = {
     "when the configuration, the tenant or any object it read changed since; the",
     "configuration is read from the PATHs after PLANFILE (default: the current folder).",
     "Refuses a plan that deletes more than maxDestroy objects (default 10).",
+    "Inside a git repository, refuses configuration files with uncommitted changes",
+    "(unless --allow-dirty), logs the commit applied, and with --git-note adds the",
+    "result to that commit's note under refs/notes/b2bctl.",
     "Exit status: 0 every action applied, or nothing to do; 1 otherwise.",
     NULL,
 };
@@ -53,6 +58,8 @@ struct apply_args {
 	int auto_approve;
 	long long max_destroy; /* MAX_DESTROY_UNSET when not given */
 	const char *log_file;
+	int allow_dirty;
+	int git_note;
 };
 
 /* A plan file: a JSON object with format_version and config_hash, whatever its name. */
@@ -140,6 +147,68 @@ static const char *config_commit(const struct apply_args *args, const char **pat
 	return state == 0 ? out : NULL;
 }
 
+/* Refuses configuration files with uncommitted changes inside a repository. */
+static int refuse_dirty(const struct apply_args *args, const char **paths, int paths_nr)
+{
+	static const char *const current_folder[] = {"."};
+	struct strbuf dirty = STRBUF_INIT;
+	int state;
+
+	if (args->allow_dirty || args->ta.rev)
+		return 0;
+	state = paths_nr > 0 ? git_paths_dirty(paths, (size_t)paths_nr, &dirty)
+			     : git_paths_dirty(current_folder, 1, &dirty);
+	if (state == 1)
+		fprintf(stderr,
+			"b2bctl apply: the configuration has uncommitted changes:\n%s"
+			"Commit them so that what is applied is what the repository holds, or "
+			"pass --allow-dirty.\n",
+			dirty.buf);
+	strbuf_release(&dirty);
+	return state == 1 ? -1 : 0;
+}
+
+/* The result of an apply, added to the applied commit's note under refs/notes/b2bctl. */
+static void note_result(const struct apply_ctx *ctx, const char *commit)
+{
+	static const char *const words[] = {"created", "updated", "deleted"};
+	size_t counts[3] = {0, 0, 0}, failed = 0, skipped = 0, i;
+	struct strbuf note = STRBUF_INIT;
+	char when[32];
+	time_t now = time(NULL);
+	struct tm tm;
+
+	if (!commit) {
+		fputs("b2bctl apply: warning: --git-note: no commit to note (not in a repository, "
+		      "uncommitted files, or --rev)\n",
+		      stderr);
+		return;
+	}
+	for (i = 0; i < ctx->plan->nr; i++) {
+		enum apply_result r = ctx->outcomes ? ctx->outcomes[i].result : APPLY_PENDING;
+
+		if (r == APPLY_APPLIED)
+			counts[ctx->plan->actions[i].op]++;
+		else if (r == APPLY_FAILED)
+			failed++;
+		else
+			skipped++;
+	}
+	gmtime_r(&now, &tm);
+	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	strbuf_addf(&note, "b2bctl apply %s to tenant %s: ", when,
+		    ctx->tenant->tenant_id ? ctx->tenant->tenant_id : "(unknown)");
+	for (i = 0; i < 3; i++)
+		strbuf_addf(&note, "%zu %s, ", counts[i], words[i]);
+	strbuf_addf(&note, "%zu failed, %zu not applied\n", failed, skipped);
+	for (i = 0; i < ctx->plan->nr; i++)
+		if (ctx->outcomes && ctx->outcomes[i].result == APPLY_FAILED)
+			strbuf_addf(&note, "failed: %s\n", ctx->plan->actions[i].address);
+	if (git_note_append(commit, note.buf))
+		fprintf(stderr, "b2bctl apply: warning: --git-note: %s\n", b2b_error_last());
+	strbuf_release(&note);
+}
+
 static int run_apply(const struct apply_args *args, const char **paths, int paths_nr,
 		     const struct config *cfg, struct tenant *tenant, struct plan *plan,
 		     const json_t *live)
@@ -173,6 +242,8 @@ static int run_apply(const struct apply_args *args, const char **paths, int path
 	sigaction(SIGTERM, &old_term, NULL);
 	if (ret)
 		report_error("apply");
+	if (args->git_note)
+		note_result(&ctx, opts.git_commit);
 	apply_ctx_release(&ctx);
 	return ret ? 1 : 0;
 }
@@ -333,7 +404,7 @@ out:
 
 int cmd_apply(int argc, const char **argv)
 {
-	struct apply_args args = {TENANT_ARGS_INIT, 0, MAX_DESTROY_UNSET, NULL};
+	struct apply_args args = {TENANT_ARGS_INIT, 0, MAX_DESTROY_UNSET, NULL, 0, 0};
 	struct option opts[] = {
 	    OPT_BOOL("auto-approve", 0, &args.auto_approve, "apply without asking for 'yes'"),
 	    OPT_INT("max-destroy", 0, &args.max_destroy, "N",
@@ -341,6 +412,10 @@ int cmd_apply(int argc, const char **argv)
 		    "else 10)"),
 	    OPT_STRING("log-file", 0, &args.log_file, "FILE",
 		       "append one JSON line per action to FILE"),
+	    OPT_BOOL("allow-dirty", 0, &args.allow_dirty,
+		     "apply configuration files that have uncommitted changes"),
+	    OPT_BOOL("git-note", 0, &args.git_note,
+		     "add the result to the applied commit's note under refs/notes/b2bctl"),
 	    OPT_TENANT_ARGS(&args.ta),
 	    OPT_END(),
 	};
@@ -358,9 +433,11 @@ int cmd_apply(int argc, const char **argv)
 		return 1;
 	}
 	if (nr > 0 && is_plan_file(argv[0], &content))
-		ret = apply_plan_file(&args, argv[0], &content, argv + 1, nr - 1);
+		ret = refuse_dirty(&args, argv + 1, nr - 1)
+			  ? 1
+			  : apply_plan_file(&args, argv[0], &content, argv + 1, nr - 1);
 	else
-		ret = apply_paths(&args, argv, nr);
+		ret = refuse_dirty(&args, argv, nr) ? 1 : apply_paths(&args, argv, nr);
 	strbuf_release(&content);
 	return ret;
 }

@@ -49,11 +49,16 @@ jq -se --arg a "$first" 'any(.address == $a and .action == "create" and (.time |
 if [ -n "$commit" ]; then
 	jq -se --arg c "$commit" 'all(.commit == $c)' "$WORK/apply.log" >/dev/null ||
 		fail "the log does not name commit $commit: $(head -1 "$WORK/apply.log")"
-	# With uncommitted changes the files are not that commit: no commit is named.
+	# Uncommitted changes are refused unless --allow-dirty; then the files are not
+	# that commit, and no commit is named.
 	echo "# local edit" >>"$CONFIG/groups.yaml"
 	cp "$SEED_SNAPSHOT" "$WORK/tenant.json"
+	(cd "$CONFIG" && "$B2BCTL" apply . --tenant-snapshot "$WORK/tenant.json" --auto-approve) \
+		>/dev/null 2>"$WORK/err.txt" && fail "apply of uncommitted files was not refused"
+	grep -q 'groups.yaml' "$WORK/err.txt" || fail "the refusal does not name the file"
+	cmp -s "$SEED_SNAPSHOT" "$WORK/tenant.json" || fail "the refused apply wrote to the tenant"
 	(cd "$CONFIG" && "$B2BCTL" apply . --tenant-snapshot "$WORK/tenant.json" --auto-approve \
-		--log-file "$WORK/dirty.log") >/dev/null || fail "apply of edited files failed"
+		--allow-dirty --log-file "$WORK/dirty.log") >/dev/null || fail "apply of edited files failed"
 	jq -se 'all(.commit == null)' "$WORK/dirty.log" >/dev/null ||
 		fail "uncommitted files logged as a commit: $(head -1 "$WORK/dirty.log")"
 fi

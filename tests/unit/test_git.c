@@ -10,6 +10,7 @@
 #include <cmocka.h>
 
 #include "cmd/git.h"
+#include "git_fixture.h"
 #include "schema/base/xalloc.h"
 
 #include <git2.h>
@@ -22,78 +23,29 @@
 static char repo_dir[256];
 static char old_cwd[4096];
 
-static void write_file(const char *path, const char *text)
-{
-	FILE *f = fopen(path, "w");
-
-	assert_non_null(f);
-	fputs(text, f);
-	fclose(f);
-}
-
-/* Stages everything and commits it as a child of HEAD (if any). */
-static void commit_all(const char *message, char out[41])
-{
-	git_repository *repo;
-	git_index *index;
-	git_oid tree_id, commit_id, parent_id;
-	git_tree *tree;
-	git_signature *sig;
-	git_commit *parent = NULL;
-
-	assert_int_equal(git_repository_open(&repo, "."), 0);
-	assert_int_equal(git_repository_index(&index, repo), 0);
-	assert_int_equal(git_index_add_all(index, NULL, 0, NULL, NULL), 0);
-	assert_int_equal(git_index_write(index), 0);
-	assert_int_equal(git_index_write_tree(&tree_id, index), 0);
-	assert_int_equal(git_tree_lookup(&tree, repo, &tree_id), 0);
-	assert_int_equal(git_signature_now(&sig, "Test", "test@example.com"), 0);
-	if (git_reference_name_to_id(&parent_id, repo, "HEAD") == 0)
-		assert_int_equal(git_commit_lookup(&parent, repo, &parent_id), 0);
-	assert_int_equal(git_commit_create(&commit_id, repo, "HEAD", sig, sig, NULL, message, tree,
-					   parent ? 1 : 0, (const git_commit **)&parent),
-			 0);
-	if (out)
-		git_oid_tostr(out, 41, &commit_id);
-	git_commit_free(parent);
-	git_signature_free(sig);
-	git_tree_free(tree);
-	git_index_free(index);
-	git_repository_free(repo);
-}
-
 static int setup(void **state)
 {
-	git_repository *repo;
-
 	(void)state;
-	git_libgit2_init();
 	assert_non_null(getcwd(old_cwd, sizeof(old_cwd)));
-	snprintf(repo_dir, sizeof(repo_dir), "/tmp/b2bctl-git-XXXXXX");
-	assert_non_null(mkdtemp(repo_dir));
-	assert_int_equal(git_repository_init(&repo, repo_dir, 0), 0);
-	git_repository_free(repo);
+	fixture_repo_init(repo_dir, sizeof(repo_dir));
 	assert_int_equal(chdir(repo_dir), 0);
 	mkdir("config", 0755);
 	mkdir("config/partners", 0755);
-	write_file("config/tenant.yaml", "tenant:\n  id: one\n");
-	write_file("config/partners/contoso.yaml", "partners: []\n");
-	write_file("config/README.md", "not yaml\n");
-	write_file("other.yml", "x: 1\n");
-	commit_all("first", NULL);
-	write_file("config/tenant.yaml", "tenant:\n  id: two\n");
-	commit_all("second", NULL);
+	fixture_write_file("config/tenant.yaml", "tenant:\n  id: one\n");
+	fixture_write_file("config/partners/contoso.yaml", "partners: []\n");
+	fixture_write_file("config/README.md", "not yaml\n");
+	fixture_write_file("other.yml", "x: 1\n");
+	fixture_commit_all(".", "first", NULL);
+	fixture_write_file("config/tenant.yaml", "tenant:\n  id: two\n");
+	fixture_commit_all(".", "second", NULL);
 	return 0;
 }
 
 static int teardown(void **state)
 {
-	char cmd[512];
-
 	(void)state;
 	assert_int_equal(chdir(old_cwd), 0);
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", repo_dir);
-	assert_int_equal(system(cmd), 0);
+	fixture_remove_tree(repo_dir);
 	return 0;
 }
 
@@ -166,14 +118,14 @@ static void test_dirty_check(void **state)
 
 	(void)state;
 	assert_int_equal(git_paths_dirty(config, 1, &which), 0);
-	write_file("config/partners/new.yaml", "partners: []\n");
+	fixture_write_file("config/partners/new.yaml", "partners: []\n");
 	assert_int_equal(git_paths_dirty(config, 1, &which), 1);
 	assert_non_null(strstr(which.buf, "config/partners/new.yaml"));
 	assert_int_equal(git_paths_dirty(other, 1, NULL), 0);
 	unlink("config/partners/new.yaml");
-	write_file("config/tenant.yaml", "tenant:\n  id: changed\n");
+	fixture_write_file("config/tenant.yaml", "tenant:\n  id: changed\n");
 	assert_int_equal(git_paths_dirty(config, 1, NULL), 1);
-	write_file("config/tenant.yaml", "tenant:\n  id: two\n");
+	fixture_write_file("config/tenant.yaml", "tenant:\n  id: two\n");
 	assert_int_equal(git_paths_dirty(config, 1, NULL), 0);
 	strbuf_release(&which);
 }
