@@ -21,8 +21,13 @@ static const char *const assignment_hidden[] = {"target", NULL};
 
 void mg_entitlement_load(struct memgraph *g)
 {
-	const char *pid;
-	json_t *pkg;
+	const char *pid, *cid;
+	json_t *pkg, *cat;
+
+	/* a catalog from a snapshot may come without its resources: it has none yet */
+	json_object_foreach(g->catalogs, cid,
+			    cat) if (!json_is_array(json_object_get(cat, "resources")))
+	    json_object_set_new(cat, "resources", json_array());
 
 	json_object_foreach(g->access_packages, pid, pkg)
 	{

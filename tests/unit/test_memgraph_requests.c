@@ -881,6 +881,36 @@ static void test_unknown_paths_and_methods(void **state)
 	json_decref(body);
 }
 
+/* A catalog from a snapshot without "resources" still takes a group in. */
+static void test_catalog_without_resources_takes_groups(void **state)
+{
+	static const char snap_text[] =
+	    "{\"format\": \"b2bctl-snapshot/1\","
+	    " \"groups\": [{\"id\": \"" FINANCE "\", \"displayName\": \"finance-readers\"}],"
+	    " \"accessPackageCatalogs\": [{\"id\": \"" CATALOG "\", \"displayName\": \"c\"}]}";
+	struct memgraph_options opts = {NULL, 0, 42};
+	json_t *snap = json_loads(snap_text, 0, NULL), *body;
+	struct memgraph *saved = g;
+
+	(void)state;
+	assert_non_null(snap);
+	g = memgraph_new(snap, &opts);
+	json_decref(snap);
+	assert_non_null(g);
+	body = call("POST", EM "/resourceRequests",
+		    "{\"requestType\": \"adminAdd\", \"resource\": {\"originId\": \"" FINANCE
+		    "\", \"originSystem\": \"AadGroup\"}, \"catalog\": {\"id\": \"" CATALOG "\"}}",
+		    0);
+	expect_status(body, 201);
+	json_decref(body);
+	body = call("GET", EM "/catalogs/" CATALOG "/resources", NULL, 0);
+	expect_status(body, 200);
+	assert_int_equal(json_array_size(json_object_get(body, "value")), 1);
+	json_decref(body);
+	memgraph_free(g);
+	g = saved;
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -901,6 +931,8 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_snapshot_keeps_keys_and_members, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_consistency_delay, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_unknown_paths_and_methods, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_catalog_without_resources_takes_groups, setup,
+					    teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
