@@ -44,7 +44,8 @@ run_changes build/b2bctl plan examples/config --tenant-snapshot "$tenant" --out 
 
 # apply executes exactly the saved plan (the plan file is the approval), after checking that
 # neither the configuration nor the tenant changed since; then planning again finds nothing to do.
-run build/b2bctl apply "$plan_file" examples/config --tenant-snapshot "$tenant"
+# (--allow-dirty: in a pipeline apply refuses uncommitted files; here you may have edited the example.)
+run build/b2bctl apply "$plan_file" examples/config --tenant-snapshot "$tenant" --allow-dirty
 run build/b2bctl plan examples/config --tenant-snapshot "$tenant" --detailed-exitcode
 
 # After apply, drift on the same tenant reports what is still different.
