@@ -837,7 +837,7 @@ static long long fake_clock(void)
 static void test_consistency_delay(void **state)
 {
 	json_t *body;
-	char target[128];
+	char target[128], member[256];
 	char *id;
 
 	(void)state;
@@ -855,7 +855,20 @@ static void test_consistency_delay(void **state)
 	expect_error(body, 404, "Request_ResourceNotFound");
 	json_decref(body);
 	assert_int_equal(count_get("/v1.0/groups?$filter=displayName%20eq%20'late'", 0), 0);
+	/* a guest invited now cannot join a group yet either */
+	body = call("POST", "/v1.0/invitations",
+		    "{\"invitedUserEmailAddress\": \"late@fabrikam.com\", \"inviteRedirectUrl\": "
+		    "\"https://x\"}",
+		    0);
+	snprintf(member, sizeof(member), "{\"@odata.id\": \"" BASE "/v1.0/directoryObjects/%s\"}",
+		 json_string_value(json_object_get(json_object_get(body, "invitedUser"), "id")));
+	json_decref(body);
+	body = call("POST", "/v1.0/groups/" FINANCE "/members/$ref", member, 0);
+	expect_error(body, 404, "Request_ResourceNotFound");
+	json_decref(body);
 	fake_now += 5000;
+	body = call("POST", "/v1.0/groups/" FINANCE "/members/$ref", member, 0);
+	expect_status(body, 204);
 	body = call("GET", target, NULL, 0);
 	expect_status(body, 200);
 	json_decref(body);
