@@ -358,6 +358,19 @@ int plan_sort(struct plan *plan)
 	return ret;
 }
 
+static int fnv1a_update(const char *buffer, size_t size, void *data)
+{
+	uint64_t *h = data;
+	size_t i;
+
+	for (i = 0; i < size; i++) {
+		*h ^= (unsigned char)buffer[i];
+		*h *= 1099511628211ULL;
+	}
+	return 0;
+}
+
+/* Hashes each collection as it is serialized, without holding the text. */
 json_t *plan_fingerprint_live(const json_t *live)
 {
 	json_t *prints = json_object();
@@ -366,18 +379,13 @@ json_t *plan_fingerprint_live(const json_t *live)
 
 	json_object_foreach((json_t *)live, key, value)
 	{
-		char *text = json_dumps(value, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENCODE_ANY);
 		uint64_t h = 14695981039346656037ULL;
-		const unsigned char *p;
 		char hex[17];
 
-		for (p = (const unsigned char *)(text ? text : ""); *p; p++) {
-			h ^= *p;
-			h *= 1099511628211ULL;
-		}
+		json_dump_callback(value, fnv1a_update, &h,
+				   JSON_COMPACT | JSON_SORT_KEYS | JSON_ENCODE_ANY);
 		snprintf(hex, sizeof(hex), "%016llx", (unsigned long long)h);
 		json_object_set_new(prints, key, json_string(hex));
-		free(text);
 	}
 	return prints;
 }
