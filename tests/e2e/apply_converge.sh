@@ -4,6 +4,9 @@
 # and through a graph-emu that throttles, fails and replicates slowly, where one
 # or two applies must converge without creating anything twice.
 source "$(dirname "$0")/lib/apply_common.bash"
+# A copy outside any repository: what is tested is apply, not the working tree's state.
+cp -r "$CONFIG" "$WORK/config"
+CONFIG=$WORK/config
 
 # The snapshot backend: apply writes the file back.
 cp "$SEED_SNAPSHOT" "$WORK/tenant.json"
