@@ -252,33 +252,22 @@ static int apply_paths(const struct apply_args *args, const char **paths, int nr
 {
 	struct render_options ropts = {.mode = RENDER_PLAN};
 	struct strbuf text = STRBUF_INIT;
-	struct config *cfg;
-	struct tenant *tenant = NULL;
-	struct plan *plan = NULL;
+	struct plan_run run;
 	int ret = 1;
 
-	cfg = load_config(&args->ta, "apply", paths, nr);
-	if (!cfg)
-		return 1;
-	tenant = open_tenant(&args->ta, cfg);
-	if (!tenant) {
-		report_error("apply");
+	if (plan_run_start(&run, &args->ta, "apply", paths, nr))
 		goto out;
-	}
-	plan = compute_plan(cfg, tenant, "apply");
-	if (!plan)
-		goto out;
-	if (!plan->nr) {
+	if (!run.plan->nr) {
 		puts("No changes. The tenant matches the configuration.");
 		ret = 0;
 		goto out;
 	}
 
 	ropts.color = use_color(&args->ta, stdout);
-	render_plan(&text, plan, RENDER_TEXT, &ropts);
+	render_plan(&text, run.plan, RENDER_TEXT, &ropts);
 	fwrite(text.buf, 1, text.len, stdout);
 	fflush(stdout);
-	if (apply_check_deletes(plan, cfg, max_destroy_for(args, cfg))) {
+	if (apply_check_deletes(run.plan, run.cfg, max_destroy_for(args, run.cfg))) {
 		report_error("apply");
 		goto out;
 	}
@@ -295,12 +284,10 @@ static int apply_paths(const struct apply_args *args, const char **paths, int nr
 		}
 	}
 	putchar('\n');
-	ret = run_apply(args, paths, nr, cfg, tenant, plan, plan->live);
+	ret = run_apply(args, paths, nr, run.cfg, run.tenant, run.plan, run.plan->live);
 out:
 	strbuf_release(&text);
-	plan_free(plan);
-	tenant_free(tenant);
-	config_free(cfg);
+	plan_run_finish(&run);
 	return ret;
 }
 

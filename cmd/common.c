@@ -304,6 +304,62 @@ void render_for_stdout(struct strbuf *out, const struct plan *plan, enum render_
 	strbuf_release(&prefix);
 }
 
+int plan_run_start(struct plan_run *run, const struct tenant_args *ta, const char *cmd,
+		   const char **paths, int paths_nr)
+{
+	memset(run, 0, sizeof(*run));
+	run->cfg = load_config(ta, cmd, paths, paths_nr);
+	if (!run->cfg)
+		return -1;
+	run->tenant = open_tenant(ta, run->cfg);
+	if (!run->tenant) {
+		report_error(cmd);
+		return -1;
+	}
+	run->plan = compute_plan(run->cfg, run->tenant, cmd);
+	return run->plan ? 0 : -1;
+}
+
+void plan_run_finish(struct plan_run *run)
+{
+	plan_free(run->plan);
+	tenant_free(run->tenant);
+	config_free(run->cfg);
+	memset(run, 0, sizeof(*run));
+}
+
+int report_format(const char *name, const char *cmd)
+{
+	int format = render_format_from_name(name);
+
+	if (format < 0)
+		fprintf(stderr, "b2bctl %s: --format must be text, markdown or json, not '%s'\n",
+			cmd, name);
+	return format;
+}
+
+int print_report(const struct plan_run *run, const struct tenant_args *ta,
+		 enum render_format format, enum render_mode mode, const char *trailer,
+		 const char *cmd)
+{
+	struct render_options ropts = {.mode = mode, .cfg = run->cfg};
+	struct strbuf text = STRBUF_INIT;
+	int ret = 0;
+
+	report_to_github(run->plan, &ropts);
+	ropts.color = format == RENDER_TEXT && use_color(ta, stdout);
+	render_for_stdout(&text, run->plan, format, &ropts);
+	if (trailer && format == RENDER_TEXT)
+		strbuf_addstr(&text, trailer);
+	fwrite(text.buf, 1, text.len, stdout);
+	if (fflush(stdout)) {
+		fprintf(stderr, "b2bctl %s: writing the report: %s\n", cmd, strerror(errno));
+		ret = -1;
+	}
+	strbuf_release(&text);
+	return ret;
+}
+
 void report_to_github(const struct plan *plan, const struct render_options *opts)
 {
 	const char *summary = getenv("GITHUB_STEP_SUMMARY");
@@ -316,7 +372,8 @@ void report_to_github(const struct plan *plan, const struct render_options *opts
 		FILE *f = fopen(summary, "a");
 
 		if (!f) {
-			fprintf(stderr, "b2bctl: warning: cannot append to GITHUB_STEP_SUMMARY %s\n",
+			fprintf(stderr,
+				"b2bctl: warning: cannot append to GITHUB_STEP_SUMMARY %s\n",
 				summary);
 			return;
 		}

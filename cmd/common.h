@@ -83,6 +83,33 @@ int use_color(const struct tenant_args *ta, FILE *out);
 struct plan *compute_plan(const struct config *cfg, struct tenant *tenant, const char *cmd);
 
 /*
+ * What plan, drift and apply share: load and validate the configuration,
+ * open the tenant, read, diff and lint. plan_run_start() returns 0 with all
+ * three set, or -1 after printing why; plan_run_finish() frees what is set.
+ */
+struct plan_run {
+	struct config *cfg;
+	struct tenant *tenant;
+	struct plan *plan;
+};
+
+int plan_run_start(struct plan_run *run, const struct tenant_args *ta, const char *cmd,
+		   const char **paths, int paths_nr);
+void plan_run_finish(struct plan_run *run);
+
+/*
+ * Prints a plan or drift report on stdout in `format` (with `trailer` after a
+ * text report, when given): annotations and the step summary in GitHub
+ * Actions, colour on a terminal. -1 when stdout cannot be written.
+ */
+int print_report(const struct plan_run *run, const struct tenant_args *ta,
+		 enum render_format format, enum render_mode mode, const char *trailer,
+		 const char *cmd);
+
+/* --format's value for plan and drift: the format, or -1 after saying what is allowed. */
+int report_format(const char *name, const char *cmd);
+
+/*
  * Renders a plan for stdout. Markdown links point at the files on GitHub when
  * run in GitHub Actions (GITHUB_SERVER_URL, GITHUB_REPOSITORY, GITHUB_SHA)
  * inside the repository, and are relative otherwise.

@@ -76,53 +76,26 @@ int cmd_drift(int argc, const char **argv)
 	    OPT_TENANT_ARGS(&ta),
 	    OPT_END(),
 	};
-	struct render_options ropts = {.mode = RENDER_DRIFT};
-	struct strbuf text = STRBUF_INIT;
-	struct config *cfg = NULL;
-	struct tenant *tenant = NULL;
-	struct plan *plan = NULL;
+	struct plan_run run;
 
 	nr = parse_options(argc, argv, opts, drift_usage);
 	if (nr == -2)
 		return 0;
 	if (nr < 0 || tenant_args_check(&ta, "drift"))
 		return 1;
-	format = render_format_from_name(format_name);
-	if (format < 0) {
-		fprintf(stderr, "b2bctl drift: --format must be text, markdown or json, not '%s'\n",
-			format_name);
+	format = report_format(format_name, "drift");
+	if (format < 0)
 		return 1;
-	}
 
-	cfg = load_config(&ta, "drift", argv, nr);
-	if (!cfg)
-		return 1;
-	tenant = open_tenant(&ta, cfg);
-	if (!tenant) {
-		report_error("drift");
+	if (plan_run_start(&run, &ta, "drift", argv, nr) ||
+	    print_report(&run, &ta, (enum render_format)format, RENDER_DRIFT, NULL, "drift"))
 		goto out;
-	}
-	plan = compute_plan(cfg, tenant, "drift");
-	if (!plan)
-		goto out;
-	ropts.cfg = cfg;
-	report_to_github(plan, &ropts);
-	ropts.color = format == RENDER_TEXT && use_color(&ta, stdout);
-	render_for_stdout(&text, plan, (enum render_format)format, &ropts);
-	fwrite(text.buf, 1, text.len, stdout);
-	if (fflush(stdout)) {
-		perror("b2bctl drift: writing the report");
-		goto out;
-	}
-	ret = plan->nr ? 2 : 0;
-	if (ret == 2 && branch && export_to_branch(tenant, branch, nr ? argv[0] : ".")) {
+	ret = run.plan->nr ? 2 : 0;
+	if (ret == 2 && branch && export_to_branch(run.tenant, branch, nr ? argv[0] : ".")) {
 		report_error("drift");
 		ret = 1;
 	}
 out:
-	strbuf_release(&text);
-	plan_free(plan);
-	tenant_free(tenant);
-	config_free(cfg);
+	plan_run_finish(&run);
 	return ret;
 }

@@ -34,7 +34,7 @@ static const char *const plan_usage[] = {
  * change's, with a warning.
  */
 static void mark_base(struct plan *plan, const struct tenant_args *ta, const char *base_rev,
-		     const char **paths, int paths_nr)
+		      const char **paths, int paths_nr)
 {
 	struct tenant_args base_ta = *ta;
 	struct diag_list diags = DIAG_LIST_INIT;
@@ -97,62 +97,37 @@ int cmd_plan(int argc, const char **argv)
 	    OPT_TENANT_ARGS(&ta),
 	    OPT_END(),
 	};
-	struct render_options ropts = {.mode = RENDER_PLAN};
-	struct strbuf text = STRBUF_INIT;
-	struct config *cfg = NULL;
-	struct tenant *tenant = NULL;
-	struct plan *plan = NULL;
+	struct plan_run run;
+	char *trailer = NULL;
 
 	nr = parse_options(argc, argv, opts, plan_usage);
 	if (nr == -2)
 		return 0;
 	if (nr < 0 || tenant_args_check(&ta, "plan"))
 		return 1;
-	format = render_format_from_name(format_name);
-	if (format < 0) {
-		fprintf(stderr, "b2bctl plan: --format must be text, markdown or json, not '%s'\n",
-			format_name);
+	format = report_format(format_name, "plan");
+	if (format < 0)
 		return 1;
-	}
 
-	cfg = load_config(&ta, "plan", argv, nr);
-	if (!cfg)
-		return 1;
-	tenant = open_tenant(&ta, cfg);
-	if (!tenant) {
-		report_error("plan");
-		goto out;
-	}
-	plan = compute_plan(cfg, tenant, "plan");
-	if (!plan)
+	if (plan_run_start(&run, &ta, "plan", argv, nr))
 		goto out;
 	if (base_rev)
-		mark_base(plan, &ta, base_rev, argv, nr);
-	if (out && save_plan(plan, out)) {
+		mark_base(run.plan, &ta, base_rev, argv, nr);
+	if (out && save_plan(run.plan, out)) {
 		report_error("plan");
 		goto out;
 	}
-
-	ropts.cfg = cfg;
-	report_to_github(plan, &ropts);
-	ropts.color = format == RENDER_TEXT && use_color(&ta, stdout);
-	render_for_stdout(&text, plan, (enum render_format)format, &ropts);
-	if (out && format == RENDER_TEXT)
-		strbuf_addf(
-		    &text,
-		    "\nSaved the plan to %s. Apply exactly these actions with 'b2bctl apply %s',\n"
-		    "giving it the same PATHs and tenant options as this plan.\n",
-		    out, out);
-	fwrite(text.buf, 1, text.len, stdout);
-	if (fflush(stdout)) {
-		perror("b2bctl plan: writing the plan");
+	if (out)
+		trailer =
+		    xstrfmt("\nSaved the plan to %s. Apply exactly these actions with 'b2bctl "
+			    "apply %s',\ngiving it the same PATHs and tenant options as this "
+			    "plan.\n",
+			    out, out);
+	if (print_report(&run, &ta, (enum render_format)format, RENDER_PLAN, trailer, "plan"))
 		goto out;
-	}
-	ret = detailed && plan->nr ? 2 : 0;
+	ret = detailed && run.plan->nr ? 2 : 0;
 out:
-	strbuf_release(&text);
-	plan_free(plan);
-	tenant_free(tenant);
-	config_free(cfg);
+	free(trailer);
+	plan_run_finish(&run);
 	return ret;
 }
