@@ -334,6 +334,36 @@ static int plan_file_current(const char *path, const struct plan *saved, const s
 	return -1;
 }
 
+/* The deepest folder that holds every file the plan's actions cite; 0 when none. */
+static int sources_folder(struct strbuf *dir, const struct plan *plan)
+{
+	size_t i, len = 0;
+	int found = 0;
+
+	for (i = 0; i < plan->nr; i++) {
+		const char *file = plan->actions[i].source_file;
+		const char *slash = file ? strrchr(file, '/') : NULL;
+
+		if (!file)
+			continue;
+		if (!found) {
+			strbuf_add(dir, file, slash ? (size_t)(slash - file) : 0);
+			len = dir->len;
+			found = 1;
+			continue;
+		}
+		while (len && (strncmp(file, dir->buf, len) || file[len] != '/')) {
+			/* up one folder */
+			while (len && dir->buf[len - 1] != '/')
+				len--;
+			if (len)
+				len--;
+		}
+	}
+	strbuf_setlen(dir, len);
+	return found && len;
+}
+
 static int apply_plan_file(const struct apply_args *args, const char *path,
 			   const struct strbuf *content, const char **paths, int nr)
 {
@@ -351,10 +381,17 @@ static int apply_plan_file(const struct apply_args *args, const char *path,
 	if (!cfg)
 		goto out;
 	if (!saved->config_hash || !cfg->hash || strcmp(saved->config_hash, cfg->hash)) {
+		struct strbuf dir = STRBUF_INIT;
+
 		fprintf(stderr,
 			"b2bctl apply: the configuration under %s is not the one %s was made "
 			"from; run plan again (or give apply the same PATHs as plan)\n",
 			nr ? paths[0] : ".", path);
+		if (sources_folder(&dir, saved) && (nr != 1 || strcmp(dir.buf, paths[0])))
+			fprintf(stderr,
+				"hint: its actions come from files under %s: b2bctl apply %s %s\n",
+				dir.buf, path, dir.buf);
+		strbuf_release(&dir);
 		goto out;
 	}
 	tenant = open_tenant(&args->ta, cfg);

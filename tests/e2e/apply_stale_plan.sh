@@ -36,6 +36,8 @@ cp -r "$CONFIG" "$WORK/config"
 sed -i 's/Every guest from Contoso/All Contoso guests/' "$WORK/config/groups.yaml"
 expect_rc 1 "$B2BCTL" apply "$WORK/fix.plan" "$WORK/config" "${snap[@]}" 2>"$WORK/err.txt" >/dev/null
 grep -q 'is not the one' "$WORK/err.txt" || fail "other configuration: $(cat "$WORK/err.txt")"
+grep -qF "hint: its actions come from files under $CONFIG: b2bctl apply $WORK/fix.plan $CONFIG" \
+	"$WORK/err.txt" || fail "no hint at the plan's folder: $(cat "$WORK/err.txt")"
 
 # The group changed again since the plan: refused, naming it.
 set_description "$WORK/tenant.json" finance-readers "changed again"
