@@ -11,7 +11,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 packages=(build-essential cmake pkg-config clang libyaml-dev libcurl4-openssl-dev libjansson-dev
-          libgit2-dev libcmocka-dev libmicrohttpd-dev valgrind jq curl)
+          libgit2-dev libcmocka-dev libmicrohttpd-dev valgrind jq curl git openssl python3)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
