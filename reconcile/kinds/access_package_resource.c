@@ -437,7 +437,7 @@ static enum apply_step_result resource_create_step(struct apply_ctx *ctx,
 	if (!prev)
 		return resource_start(ctx, action, state, next);
 	if (!strcmp(phase, "request")) {
-		if (!tenant_request_ok(prev) && !gov_answer_ambiguous(prev) &&
+		if (!tenant_request_ok(prev) && !tenant_request_ambiguous(prev) &&
 		    !already_in_catalog(prev))
 			return gov_fail(ctx, action, prev);
 		if (!tenant_request_ok(prev))
@@ -477,7 +477,7 @@ static enum apply_step_result resource_create_step(struct apply_ctx *ctx,
 				apply_ctx_set_id(ctx, action->address, id);
 			return APPLY_STEP_DONE;
 		}
-		if (!gov_answer_ambiguous(prev) ||
+		if (!tenant_request_ambiguous(prev) ||
 		    json_integer_value(json_object_get(state, "scope_sends")) >= GOV_MAX_SENDS)
 			return gov_fail(ctx, action, prev);
 		send_verify(next, action, state);

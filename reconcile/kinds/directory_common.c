@@ -239,11 +239,6 @@ json_t *object_ref(const char *id, const char *address)
 	return json_pack("{s:s}", "address", address);
 }
 
-int answer_is_ambiguous(const struct tenant_request *req)
-{
-	return req->error.ambiguous || req->status == 0 || req->status >= 500;
-}
-
 int state_take_resend(json_t *state)
 {
 	json_int_t used = json_integer_value(json_object_get(state, "resends"));

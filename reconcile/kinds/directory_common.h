@@ -87,8 +87,6 @@ void desired_guests_release(struct desired_guests *dg);
 /* {"id": id} when id is known, else {"address": address}. */
 json_t *object_ref(const char *id, const char *address);
 
-/* The answer may hide a write that happened: look before writing again. */
-int answer_is_ambiguous(const struct tenant_request *req);
 /* A write whose answer was lost is sent again at most this many times. */
 #define RESEND_MAX 3
 /* Takes one resend from the action's scratchpad; 0 when none is left. */

@@ -315,11 +315,6 @@ int gov_id_equal(const char *a, const char *b)
 	return a && b && !strcasecmp(a, b);
 }
 
-int gov_answer_ambiguous(const struct tenant_request *req)
-{
-	return req->error.ambiguous || req->status == 0 || req->status >= 500;
-}
-
 enum apply_step_result gov_fail(struct apply_ctx *ctx, const struct plan_action *action,
 				const struct tenant_request *req)
 {
@@ -432,7 +427,7 @@ enum apply_step_result gov_create_step(struct apply_ctx *ctx, const struct plan_
 			apply_ctx_set_id(ctx, action->address, id);
 		return APPLY_STEP_DONE;
 	}
-	if (!gov_answer_ambiguous(prev) ||
+	if (!tenant_request_ambiguous(prev) ||
 	    json_integer_value(json_object_get(state, "sends")) >= GOV_MAX_SENDS)
 		return gov_fail(ctx, action, prev);
 	json_object_set_new(state, "phase", json_string("lookup"));

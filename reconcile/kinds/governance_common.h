@@ -112,9 +112,6 @@ enum apply_step_result gov_delete_step(struct apply_ctx *ctx, const struct plan_
 				       const struct tenant_request *prev,
 				       struct tenant_request *next, const char *path);
 
-/* No answer, a timeout or a 5xx: the write may have happened. */
-int gov_answer_ambiguous(const struct tenant_request *req);
-
 /* Fails the action with the answer's error text. */
 enum apply_step_result gov_fail(struct apply_ctx *ctx, const struct plan_action *action,
 				const struct tenant_request *req);

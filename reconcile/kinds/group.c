@@ -263,7 +263,7 @@ static enum apply_step_result group_apply_create(struct apply_ctx *ctx,
 			apply_ctx_set_id(ctx, action->address, id);
 			return APPLY_STEP_DONE;
 		}
-		if (!answer_is_ambiguous(prev) || !state_take_resend(state))
+		if (!tenant_request_ambiguous(prev) || !state_take_resend(state))
 			return apply_fail_request(ctx, action, prev);
 		json_object_set_new(state, "step", json_string("lookup"));
 		request_group_lookup(action, next);

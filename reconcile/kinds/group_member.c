@@ -434,7 +434,7 @@ group_member_apply_step(struct apply_ctx *ctx, const struct plan_action *action,
 		if (!adding && prev->status == 404)
 			return APPLY_STEP_DONE;
 		/* Adding and removing are idempotent: a lost answer is simply sent again. */
-		if (!answer_is_ambiguous(prev) || !state_take_resend(state))
+		if (!tenant_request_ambiguous(prev) || !state_take_resend(state))
 			return apply_fail_request(ctx, action, prev);
 	}
 	if (adding) {

@@ -374,7 +374,7 @@ static enum apply_step_result guest_apply_create(struct apply_ctx *ctx,
 	if (!step || !strcmp(step, "invite")) {
 		if (tenant_request_ok(prev))
 			return invited(ctx, action, prev);
-		if (!answer_is_ambiguous(prev) || !state_take_resend(state))
+		if (!tenant_request_ambiguous(prev) || !state_take_resend(state))
 			return apply_fail_request(ctx, action, prev);
 		json_object_set_new(state, "step", json_string("lookup"));
 		request_lookup_by_mail(action, next);

@@ -275,11 +275,6 @@ enum apply_step_result apply_step_single_request(struct apply_ctx *ctx,
 	return APPLY_STEP_FAILED;
 }
 
-int tenant_request_ambiguous(const struct tenant_request *req)
-{
-	return req->error.ambiguous || req->status == 0 || req->status >= 500;
-}
-
 int tenant_request_error(const struct tenant_request *req)
 {
 	char *why = tenant_request_describe_error(req);

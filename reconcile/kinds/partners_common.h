@@ -80,8 +80,6 @@ enum apply_step_result apply_step_create_once(struct apply_ctx *ctx,
 					      const struct tenant_request *prev,
 					      struct tenant_request *next, json_t **created);
 
-/* An answer that may have been applied without our hearing it: look before sending again. */
-int tenant_request_ambiguous(const struct tenant_request *req);
 
 /* Sets the last error from a request that failed ("what: HTTP 403 ...") and returns -1. */
 int tenant_request_error(const struct tenant_request *req);

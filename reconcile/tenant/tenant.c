@@ -51,6 +51,11 @@ int tenant_request_ok(const struct tenant_request *req)
 	return req->status >= 200 && req->status < 300;
 }
 
+int tenant_request_ambiguous(const struct tenant_request *req)
+{
+	return req->error.ambiguous || req->status == 0 || req->status >= 500;
+}
+
 char *tenant_request_describe_error(const struct tenant_request *req)
 {
 	struct strbuf sb = STRBUF_INIT;

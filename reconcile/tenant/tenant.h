@@ -69,6 +69,9 @@ void tenant_request_init(struct tenant_request *req, const char *method, json_t 
 void tenant_request_release(struct tenant_request *req);
 /* Status 2xx. */
 int tenant_request_ok(const struct tenant_request *req);
+/* A write that may have been applied although no clear answer came (no answer,
+ * a timeout, a 5xx): look before sending it again. */
+int tenant_request_ambiguous(const struct tenant_request *req);
 /* "what: HTTP 404 Request_ResourceNotFound: message (request-id R, date D)" */
 char *tenant_request_describe_error(const struct tenant_request *req);
 
