@@ -93,8 +93,8 @@ row_emu_killed() {
 	expect_rc 0 b2b_emu apply "$CONFIG" --auto-approve >"$WORK/emu-killed-again.txt" 2>&1
 	converged emu-killed
 	stop_emu
-	report emu-killed "apply 1 ($(grep -m1 -oi 'connection refused\|couldn.t connect to server' \
-		"$WORK/emu-killed-apply.txt")), restarted: converged" $((SECONDS - start_s))
+	report emu-killed "apply 1 ($(grep -oi 'connection refused\|couldn.t connect to server' \
+		"$WORK/emu-killed-apply.txt" | head -1)), restarted: converged" $((SECONDS - start_s))
 }
 
 row_b2bctl_killed() {
