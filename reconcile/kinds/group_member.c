@@ -32,8 +32,10 @@ static int read_members(struct reconcile_ctx *ctx, json_t *users, json_t *seen)
 	struct request_list reqs = REQUEST_LIST_INIT;
 	json_t *counts = live_group_name_counts(ctx->live), *targets = json_array(), *g;
 	json_t *groups = json_object_get(ctx->live, "groups"), *declared = json_object();
+	/* pages held at once: a full round of $batch calls, not every group's members */
+	size_t chunk = (ctx->tenant->parallelism ? ctx->tenant->parallelism : 8) * 20;
 	int ret = -1;
-	size_t i, j;
+	size_t i, j, start;
 
 	for (i = 0; i < ctx->cfg->groups_nr; i++)
 		if (ctx->cfg->groups[i].name.value)
@@ -53,27 +55,37 @@ static int read_members(struct reconcile_ctx *ctx, json_t *users, json_t *seen)
 		json_array_append(targets, g);
 		free(what);
 	}
-	if (tenant_run(ctx->tenant, reqs.items, reqs.nr) < 0 || request_list_check(&reqs) < 0)
-		goto out;
-	for (i = 0; i < reqs.nr; i++) {
-		json_t *ids = json_array(), *member;
+	for (start = 0; start < reqs.nr; start += chunk) {
+		struct request_list part = {reqs.items + start, reqs.nr - start, 0};
 
-		json_array_foreach(json_object_get(reqs.items[i].response, "value"), j, member)
-		{
-			const char *id = json_str(member, "id");
+		if (part.nr > chunk)
+			part.nr = chunk;
+		if (tenant_run(ctx->tenant, part.items, part.nr) < 0 ||
+		    request_list_check(&part) < 0)
+			goto out;
+		for (i = start; i < start + part.nr; i++) {
+			json_t *ids = json_array(), *member;
 
-			if (!id)
-				continue;
-			json_array_append_new(ids, json_string(id));
-			if (member_is_user(member) && !json_object_get(seen, id)) {
-				json_t *user = json_deep_copy(member);
+			json_array_foreach(json_object_get(reqs.items[i].response, "value"), j,
+					   member)
+			{
+				const char *id = json_str(member, "id");
 
-				json_object_del(user, "@odata.type");
-				json_array_append_new(users, user);
-				json_object_set_new(seen, id, json_true());
+				if (!id)
+					continue;
+				json_array_append_new(ids, json_string(id));
+				if (member_is_user(member) && !json_object_get(seen, id)) {
+					json_t *user = json_deep_copy(member);
+
+					json_object_del(user, "@odata.type");
+					json_array_append_new(users, user);
+					json_object_set_new(seen, id, json_true());
+				}
 			}
+			json_object_set_new(json_array_get(targets, i), "members", ids);
+			json_decref(reqs.items[i].response);
+			reqs.items[i].response = NULL;
 		}
-		json_object_set_new(json_array_get(targets, i), "members", ids);
 	}
 	ret = 0;
 out:
