@@ -2,7 +2,7 @@
  * Unit tests for the graph client against hostile-graph (tests/hostile/), a
  * server that answers with truncated JSON, HTML pages, the wrong JSON types,
  * empty bodies, a `value` that is not an array, $batch envelopes of garbage,
- * nextLinks that loop or leave the host, a page that never ends and a 2 GiB
+ * nextLinks that loop, leave the host or never end, a page that never ends and a 2 GiB
  * body. Each must end in a clear error (or, for well-formed JSON of the wrong
  * shape, an answer the kinds can refuse), within bounded time and memory.
  */
@@ -239,6 +239,13 @@ static void test_next_links(void **state)
 	expect_failure("nextlink-foreign", 1, "another host");
 }
 
+static void test_pages_that_never_end(void **state)
+{
+	(void)state;
+	/* a new nextLink every time: the client stops at its page limit */
+	expect_failure("endless", 1, "TooManyPages");
+}
+
 static void test_page_that_never_ends(void **state)
 {
 	struct outcome o;
@@ -281,6 +288,7 @@ int main(void)
 	    cmocka_unit_test(test_value_not_an_array),
 	    cmocka_unit_test(test_wrong_types),
 	    cmocka_unit_test(test_next_links),
+	    cmocka_unit_test(test_pages_that_never_end),
 	    cmocka_unit_test(test_page_that_never_ends),
 	    cmocka_unit_test(test_two_gib_body_is_cut_short),
 	};
