@@ -38,7 +38,10 @@ else
 	partners=200 groups=1000 policies=50 packages=200 new_guests=10000 latency=20
 fi
 [ -x "$gen" ] || { echo "run.sh: no bench_config_gen at $gen" >&2; exit 1; }
-[ -x /usr/bin/time ] || { echo "run.sh: needs /usr/bin/time (apt-get install time)" >&2; exit 1; }
+if [ ! -x /usr/bin/time ] && [ -z "$smoke" ]; then
+	echo "run.sh: needs /usr/bin/time (apt-get install time)" >&2
+	exit 1
+fi
 
 work=$(mktemp -d)
 emu_pid=
@@ -78,9 +81,14 @@ emu_stop() {
 timed() {
 	local name=$1 expect=$2 rc=0
 	shift 2
+	echo "0 0 0 0" >"$work/$name.time" # without /usr/bin/time (smoke only): no measurements
+	if [ -x /usr/bin/time ]; then
+		set -- /usr/bin/time -f '%e %U %S %M' -o "$work/$name.time" "$b2bctl" "$@"
+	else
+		set -- "$b2bctl" "$@"
+	fi
 	env AZURE_TENANT_ID=$tenant AZURE_CLIENT_ID=bench AZURE_CLIENT_SECRET=bench \
-		/usr/bin/time -f '%e %U %S %M' -o "$work/$name.time" \
-		"$b2bctl" "$@" >"$work/$name.out" 2>"$work/$name.err" || rc=$?
+		"$@" >"$work/$name.out" 2>"$work/$name.err" || rc=$?
 	if [ "$rc" != "$expect" ]; then
 		tail -20 "$work/$name.out" "$work/$name.err" >&2
 		fail "$name: b2bctl exited $rc, expected $expect"
