@@ -59,7 +59,9 @@ case ":$ASAN_OPTIONS:" in
 esac
 export ASAN_OPTIONS
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
-(cd "$build" && ctest --output-on-failure -j"$(nproc)" "$@")
+status=0
+(cd "$build" && ctest --output-on-failure -j"$(nproc)" "$@") || status=$?
 if [ "$full" = 1 ]; then
-  (cd "$valgrind_build" && ctest --output-on-failure -j"$(nproc)" -L valgrind)
+  (cd "$valgrind_build" && ctest --output-on-failure -j"$(nproc)" -L valgrind) || status=$?
 fi
+exit "$status"

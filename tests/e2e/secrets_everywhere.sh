@@ -8,6 +8,7 @@ source "$(dirname "$0")/lib/apply_common.bash"
 SECRET='known-Cl1ent~secret.e2e'
 
 start_secret_emu() {
+	: >"$WORK/emu.out"
 	"$GRAPH_EMU" --snapshot "$SEED_SNAPSHOT" --listen 127.0.0.1:0 --client-id e2e-client \
 		--client-secret "$SECRET" --token-lifetime-s 3 --latency-ms 5 --log "$WORK/emu.log" \
 		>"$WORK/emu.out" 2>"$WORK/emu.err" &

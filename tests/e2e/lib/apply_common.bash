@@ -34,6 +34,8 @@ fail() {
 start_emu() {
 	local snapshot=$1 i
 	shift
+	# emptied first: the address of an emulator started earlier must not be read
+	: >"$WORK/emu.out"
 	"$GRAPH_EMU" --snapshot "$snapshot" --listen 127.0.0.1:0 --client-id e2e-client \
 		--client-secret e2e-secret "$@" >"$WORK/emu.out" 2>"$WORK/emu.err" &
 	EMU_PID=$!
