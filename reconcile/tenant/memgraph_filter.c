@@ -518,6 +518,21 @@ int flt_match(const struct flt_node *n, const json_t *obj)
 	}
 }
 
+const json_t *flt_in_strings(const struct flt_node *n, const char *prop)
+{
+	const json_t *lit;
+	size_t i;
+
+	if (!n || n->op != FLT_IN || strcmp(n->prop, prop))
+		return NULL;
+	json_array_foreach(n->values, i, lit)
+	{
+		if (!json_is_string(lit))
+			return NULL;
+	}
+	return n->values;
+}
+
 int flt_needs_advanced(const struct flt_node *n)
 {
 	if (!n)

@@ -50,6 +50,7 @@ struct memgraph {
 
 	json_t *upn_index;      /* lowercased userPrincipalName -> id */
 	json_t *mail_index;     /* lowercased mail -> id */
+	int mail_shared;        /* some mail belonged to two users: mail_index misses some */
 	json_t *nickname_index; /* lowercased group mailNickname -> id */
 	json_t *policy_index;   /* assignment policy id -> access package id */
 
@@ -137,6 +138,8 @@ int flt_parse(struct flt_node **out, const char *text, struct strbuf *err);
 int flt_match(const struct flt_node *n, const json_t *obj);
 /* ne, not, endswith: Graph answers them only as advanced queries. */
 int flt_needs_advanced(const struct flt_node *n);
+/* The literals when the whole filter is `prop in (...)` over strings only, else NULL. */
+const json_t *flt_in_strings(const struct flt_node *n, const char *prop);
 void flt_free(struct flt_node *n);
 
 /* One handler per area; each answers every method on its paths. */

@@ -35,6 +35,16 @@ static void index_del(json_t *index, const json_t *value, const char *id)
 static void user_index(struct memgraph *g, const char *id, const json_t *user, int add)
 {
 	void (*fn)(json_t *, const json_t *, const char *) = add ? index_set : index_del;
+	const json_t *mail = json_object_get(user, "mail");
+
+	if (add && json_is_string(mail)) {
+		char *key = mg_lower(json_string_value(mail));
+		const char *holder = json_string_value(json_object_get(g->mail_index, key));
+
+		if (holder && strcmp(holder, id))
+			g->mail_shared = 1;
+		free(key);
+	}
 
 	fn(g->upn_index, json_object_get(user, "userPrincipalName"), id);
 	fn(g->mail_index, json_object_get(user, "mail"), id);
@@ -94,6 +104,45 @@ static char *select_context(const char *what, const json_t *select)
 	return strbuf_detach(&sb, NULL);
 }
 
+/*
+ * `mail in (...)` through mail_index, as Graph answers it from its index, not a
+ * scan of every user: each literal names at most one user while mails are
+ * unique, so one page holds every match (in the order of the literals).
+ */
+static int users_by_mail(struct memgraph *g, struct memgraph_response *res, const struct mg_req *r,
+			 const struct mg_query *q, const char *context)
+{
+	const json_t *mails = flt_in_strings(q->filter, "mail"), *mail;
+	json_t *page, *value, *seen;
+	size_t i;
+
+	if (!mails || g->mail_shared || q->skiptoken || q->count || json_array_size(mails) > q->top)
+		return 0;
+	page = json_object();
+	value = json_array();
+	seen = json_object();
+	if (context)
+		json_object_set_new(page, "@odata.context", mg_context(g, r, context));
+	json_array_foreach(mails, i, mail)
+	{
+		char *key = mg_lower(json_string_value(mail));
+		const char *id = json_string_value(json_object_get(g->mail_index, key));
+		json_t *user = id ? json_object_get(g->users, id) : NULL;
+
+		free(key);
+		if (!user || json_object_get(seen, id) || !mg_visible(g, id) ||
+		    !flt_match(q->filter, user))
+			continue;
+		json_object_set_new(seen, id, json_true());
+		json_array_append_new(value, mg_select(user, q->select));
+	}
+	json_decref(seen);
+	json_object_set_new(page, "value", value);
+	res->status = 200;
+	res->body = page;
+	return 1;
+}
+
 static void users_list(struct memgraph *g, const struct mg_req *r, struct memgraph_response *res)
 {
 	struct mg_query q;
@@ -102,7 +151,8 @@ static void users_list(struct memgraph *g, const struct mg_req *r, struct memgra
 	if (mg_query_parse(g, res, r, &q, 999, 100))
 		return;
 	context = select_context("users", q.select);
-	mg_page(g, res, r, &q, g->users, NULL, NULL, context);
+	if (!users_by_mail(g, res, r, &q, context))
+		mg_page(g, res, r, &q, g->users, NULL, NULL, context);
 	free(context);
 	mg_query_release(&q);
 }
