@@ -34,6 +34,8 @@ fail() {
 start_emu() {
 	local name=$1
 	shift
+	# created first: the loop below must never read a file the emulator has not opened yet
+	: >"$WORK/$name.out"
 	"$GRAPH_EMU" --snapshot "$SRC/examples/tenant.snapshot.json" --listen 127.0.0.1:0 \
 		--client-id e2e-client --client-secret "$SECRET" --log "$WORK/$name.log" "$@" \
 		>"$WORK/$name.out" 2>"$WORK/$name.err" &

@@ -34,6 +34,8 @@ start_emu() {
 		kill "$EMU_PID" 2>/dev/null || true
 		wait "$EMU_PID" 2>/dev/null || true
 	fi
+	# emptied first: never read an earlier emulator's address, or a file not yet opened
+	: >"$WORK/emu.out"
 	"$GRAPH_EMU" --snapshot "$SRC/examples/tenant.snapshot.json" --listen 127.0.0.1:0 \
 		--client-id e2e-client --client-secret "$SECRET" --log "$WORK/emu.log" "$@" \
 		>"$WORK/emu.out" 2>"$WORK/emu.err" &
