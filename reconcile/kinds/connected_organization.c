@@ -225,7 +225,6 @@ static enum apply_step_result connected_organization_apply_step(struct apply_ctx
 								struct tenant_request *next)
 {
 	enum apply_step_result res;
-	json_t *created;
 
 	if (action->op != PLAN_CREATE) {
 		res = apply_step_single_request(ctx, action, state, prev, next);
@@ -234,16 +233,8 @@ static enum apply_step_result connected_organization_apply_step(struct apply_ctx
 					 json_string_value(json_object_get(action->data, "id")));
 		return res;
 	}
-	res = apply_step_create_once(ctx, action, state, prev, next, &created);
-	if (res != APPLY_STEP_DONE)
-		return res;
-	if (!json_string_value(json_object_get(created, "id"))) {
-		apply_ctx_fail(ctx, action, prev, "create %s: Graph's answer holds no id",
-			       action->address);
-		return APPLY_STEP_FAILED;
-	}
-	apply_ctx_set_id(ctx, action->address, json_string_value(json_object_get(created, "id")));
-	return res;
+	return apply_step_create_once(ctx, action, state, prev, next,
+				      "create %s: Graph's answer holds no id");
 }
 
 const struct kind kind_connected_organization = {

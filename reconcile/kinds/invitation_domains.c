@@ -191,16 +191,9 @@ static enum apply_step_result invitation_domains_apply_step(struct apply_ctx *ct
 							    const struct tenant_request *prev,
 							    struct tenant_request *next)
 {
-	enum apply_step_result res;
-	json_t *created;
-
 	if (action->op != PLAN_CREATE)
 		return apply_step_single_request(ctx, action, state, prev, next);
-	res = apply_step_create_once(ctx, action, state, prev, next, &created);
-	if (res == APPLY_STEP_DONE && json_string_value(json_object_get(created, "id")))
-		apply_ctx_set_id(ctx, action->address,
-				 json_string_value(json_object_get(created, "id")));
-	return res;
+	return apply_step_create_once(ctx, action, state, prev, next, NULL);
 }
 
 const struct kind kind_invitation_domains = {

@@ -318,11 +318,10 @@ static enum apply_step_result partner_apply_step(struct apply_ctx *ctx,
 						 struct tenant_request *next)
 {
 	enum apply_step_result res;
-	json_t *created;
 
 	if (action->op != PLAN_CREATE)
 		return apply_step_single_request(ctx, action, state, prev, next);
-	res = apply_step_create_once(ctx, action, state, prev, next, &created);
+	res = apply_step_create_once(ctx, action, state, prev, next, NULL);
 	if (res == APPLY_STEP_DONE)
 		apply_ctx_set_id(ctx, action->address,
 				 json_string_value(json_object_get(action->data, "tenantId")));

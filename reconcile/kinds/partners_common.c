@@ -284,56 +284,46 @@ int tenant_request_error(const struct tenant_request *req)
 	return -1;
 }
 
-#define CREATE_ATTEMPTS_MAX 3
-
-static enum apply_step_result send_create(struct apply_ctx *ctx, const struct plan_action *action,
-					  json_t *state, const struct tenant_request *prev,
-					  struct tenant_request *next)
+static int find_single_entity(struct apply_ctx *ctx, const struct plan_action *action,
+			      const struct tenant_request *lookup, const struct create_once *c,
+			      json_t **found)
 {
-	json_int_t posts = json_integer_value(json_object_get(state, "posts"));
-	char *what;
-
-	if (posts >= CREATE_ATTEMPTS_MAX) {
-		apply_ctx_fail(ctx, action, prev, "create %s: no answer after %d attempts",
-			       action->address, CREATE_ATTEMPTS_MAX);
-		return APPLY_STEP_FAILED;
-	}
-	json_object_set_new(state, "posts", json_integer(posts + 1));
-	what = xstrfmt("create %s", action->address);
-	tenant_request_from_data(next, action->data, what);
-	free(what);
-	return APPLY_STEP_MORE;
+	(void)ctx;
+	(void)action;
+	(void)c;
+	*found = graph_single_entity(lookup->response);
+	return *found != NULL;
 }
 
 enum apply_step_result apply_step_create_once(struct apply_ctx *ctx,
 					      const struct plan_action *action, json_t *state,
 					      const struct tenant_request *prev,
-					      struct tenant_request *next, json_t **created)
+					      struct tenant_request *next, const char *missing_id)
 {
-	const char *lookup = json_string_value(json_object_get(action->data, "lookup"));
+	char *what = xstrfmt("create %s", action->address);
+	char *lookup_what = xstrfmt("look for %s after an unanswered create", action->address);
+	const char *path = json_string_value(json_object_get(action->data, "path"));
+	const char *method = json_string_value(json_object_get(action->data, "method"));
+	const json_t *body = json_object_get(action->data, "body");
+	struct create_once c = {
+	    .method = method ? method : "GET",
+	    .path = path ? path : "",
+	    .body = json_is_null(body) ? NULL : body,
+	    .flags =
+		json_is_true(json_object_get(action->data, "batchable")) ? TENANT_BATCHABLE : 0,
+	    .what = what,
+	    .created_in_answer = graph_single_entity,
+	    .lookup_path = json_string_value(json_object_get(action->data, "lookup")),
+	    .lookup_what = lookup_what,
+	    .find = find_single_entity,
+	    .lookup_404_is_none = 1,
+	    .max_sends = 3,
+	    .look_after_last_send = 1,
+	    .missing_id = missing_id,
+	};
+	enum apply_step_result res = create_once_step(ctx, action, state, prev, next, &c, NULL);
 
-	*created = NULL;
-	if (!prev)
-		return send_create(ctx, action, state, prev, next);
-	if (!strcmp(prev->method, "GET")) {
-		if (tenant_request_ok(prev)) {
-			*created = graph_single_entity(prev->response);
-			if (*created)
-				return APPLY_STEP_DONE;
-			return send_create(ctx, action, state, prev, next);
-		}
-		if (prev->status == 404)
-			return send_create(ctx, action, state, prev, next);
-	} else if (tenant_request_ok(prev)) {
-		*created = graph_single_entity(prev->response);
-		return APPLY_STEP_DONE;
-	} else if (lookup && tenant_request_ambiguous(prev)) {
-		char *what = xstrfmt("look for %s after an unanswered create", action->address);
-
-		tenant_request_init(next, "GET", NULL, 0, what, "%s", lookup);
-		free(what);
-		return APPLY_STEP_MORE;
-	}
-	apply_ctx_fail(ctx, action, prev, "%s", "");
-	return APPLY_STEP_FAILED;
+	free(lookup_what);
+	free(what);
+	return res;
 }

@@ -13,6 +13,7 @@
 
 #include "../apply.h"
 #include "../kind.h"
+#include "create_once.h"
 
 #include <jansson.h>
 
@@ -72,14 +73,14 @@ void tenant_request_from_data(struct tenant_request *next, const json_t *data, c
  * A create that must not happen twice. data = {"method": "POST", "path", "body",
  * "batchable", "lookup": "/v1.0/...?$filter=..."}. Sends the POST; when its
  * answer is ambiguous (no answer, timeout, 5xx), GETs `lookup` first and posts
- * again only when that finds nothing. On APPLY_STEP_DONE, *created is the
- * created (or found) object, borrowed from prev.
+ * again only when that finds nothing (create_once.h). The created object's
+ * id is recorded; when it has none, the action fails with `missing_id` (a
+ * format taking the address) unless that is NULL.
  */
 enum apply_step_result apply_step_create_once(struct apply_ctx *ctx,
 					      const struct plan_action *action, json_t *state,
 					      const struct tenant_request *prev,
-					      struct tenant_request *next, json_t **created);
-
+					      struct tenant_request *next, const char *missing_id);
 
 /* Sets the last error from a request that failed ("what: HTTP 403 ...") and returns -1. */
 int tenant_request_error(const struct tenant_request *req);
