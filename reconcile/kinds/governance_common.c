@@ -4,6 +4,7 @@
  * governance_common.h.
  */
 #include "governance_common.h"
+#include "create_once.h"
 #include "../../schema/base/xalloc.h"
 
 #include <math.h>
@@ -366,75 +367,30 @@ int gov_may_send(json_t *state, const char *key)
 	return 1;
 }
 
-static void send_create(struct tenant_request *next, const struct plan_action *action,
-			const struct gov_create *c)
-{
-	char *what = xstrfmt("create %s", action->address);
-
-	tenant_request_init(next, "POST", json_deep_copy(c->body), c->flags, what, "%s", c->path);
-	free(what);
-}
-
-static json_t *lookup_match(const struct tenant_request *prev, const struct gov_create *c)
-{
-	json_t *item;
-	size_t i;
-
-	json_array_foreach(json_object_get(prev->response, "value"), i, item)
-	{
-		const char *v = json_string_value(json_object_get(item, c->match_key));
-
-		if (v && !strcmp(v, c->match_value))
-			return item;
-	}
-	return NULL;
-}
-
 enum apply_step_result gov_create_step(struct apply_ctx *ctx, const struct plan_action *action,
 				       json_t *state, const struct tenant_request *prev,
 				       struct tenant_request *next, const struct gov_create *c)
 {
-	const char *phase = json_string_value(json_object_get(state, "phase"));
-	const char *id;
-	char *what;
+	char *what = xstrfmt("create %s", action->address);
+	char *lookup_what = xstrfmt("look for %s before creating it again", action->address);
+	struct create_once once = {
+	    .path = c->path,
+	    .body = c->body,
+	    .flags = c->flags,
+	    .what = what,
+	    .lookup_path = c->lookup_path,
+	    .lookup_flags = TENANT_PAGED,
+	    .lookup_what = lookup_what,
+	    .find = create_once_find_match,
+	    .match_key = c->match_key,
+	    .match_value = c->match_value,
+	    .max_sends = GOV_MAX_SENDS,
+	};
+	enum apply_step_result res = create_once_step(ctx, action, state, prev, next, &once, NULL);
 
-	if (!prev) {
-		json_object_set_new(state, "phase", json_string("create"));
-		gov_may_send(state, "sends");
-		send_create(next, action, c);
-		return APPLY_STEP_MORE;
-	}
-	if (phase && !strcmp(phase, "lookup")) {
-		json_t *found;
-
-		if (!tenant_request_ok(prev))
-			return gov_fail(ctx, action, prev);
-		found = lookup_match(prev, c);
-		if (!found) {
-			json_object_set_new(state, "phase", json_string("create"));
-			gov_may_send(state, "sends");
-			send_create(next, action, c);
-			return APPLY_STEP_MORE;
-		}
-		id = json_string_value(json_object_get(found, "id"));
-		if (id)
-			apply_ctx_set_id(ctx, action->address, id);
-		return APPLY_STEP_DONE;
-	}
-	if (tenant_request_ok(prev)) {
-		id = json_string_value(json_object_get(prev->response, "id"));
-		if (id)
-			apply_ctx_set_id(ctx, action->address, id);
-		return APPLY_STEP_DONE;
-	}
-	if (!tenant_request_ambiguous(prev) ||
-	    json_integer_value(json_object_get(state, "sends")) >= GOV_MAX_SENDS)
-		return gov_fail(ctx, action, prev);
-	json_object_set_new(state, "phase", json_string("lookup"));
-	what = xstrfmt("look for %s before creating it again", action->address);
-	tenant_request_init(next, "GET", NULL, TENANT_PAGED, what, "%s", c->lookup_path);
+	free(lookup_what);
 	free(what);
-	return APPLY_STEP_MORE;
+	return res;
 }
 
 enum apply_step_result gov_write_step(struct apply_ctx *ctx, const struct plan_action *action,

@@ -83,11 +83,10 @@ int gov_id_equal(const char *a, const char *b);
 int gov_may_send(json_t *state, const char *key);
 
 /*
- * Creates that must not run twice. First step POSTs `body` (copied) to
- * `path`. When the answer is ambiguous (no answer, timeout, 5xx) it GETs
- * `lookup_path` (a collection) and takes the item whose `match_key` equals
- * `match_value`; only when there is none does it POST again (GOV_MAX_SENDS
- * in all). The created id is recorded with apply_ctx_set_id().
+ * Creates that must not run twice (create_once.h): POSTs `body` (copied) to
+ * `path`; after an ambiguous answer GETs `lookup_path` (a collection) and takes
+ * the item whose `match_key` equals `match_value`, posting again only when there
+ * is none (GOV_MAX_SENDS in all). The created id is recorded.
  */
 struct gov_create {
 	const char *path;
