@@ -8,6 +8,7 @@
  * created or updated; groups are never deleted. Two tenant groups with one
  * declared name are an error: b2bctl does not pick one.
  */
+#include "create_once.h"
 #include "directory_common.h"
 #include "../../schema/base/strbuf.h"
 #include "../../schema/base/xalloc.h"
@@ -217,75 +218,53 @@ static int group_diff(const struct reconcile_ctx *ctx, struct plan *plan)
 	return 0;
 }
 
-static void request_group_create(const struct plan_action *action, struct tenant_request *next)
+/* The lookup by name finds the group only when exactly one carries the name. */
+static int find_only_group(struct apply_ctx *ctx, const struct plan_action *action,
+			   const struct tenant_request *lookup, const struct create_once *c,
+			   json_t **found)
 {
-	tenant_request_init(next, "POST", json_deep_copy(json_object_get(action->data, "body")),
-			    TENANT_BATCHABLE, action->address, "/v1.0/groups");
+	json_t *groups = json_object_get(lookup->response, "value");
+
+	(void)c;
+	if (json_array_size(groups) > 1) {
+		apply_ctx_fail(ctx, action, lookup,
+			       "%s: the create had no clear answer and %zu groups now have this "
+			       "name; remove the extra ones",
+			       action->address, json_array_size(groups));
+		return -1;
+	}
+	*found = json_array_get(groups, 0);
+	return *found != NULL;
 }
 
-static void request_group_lookup(const struct plan_action *action, struct tenant_request *next)
-{
-	struct strbuf filter = STRBUF_INIT;
-
-	strbuf_add_odata_literal(&filter, action->name);
-	tenant_request_init(next, "GET", NULL, TENANT_PAGED, action->address,
-			    "/v1.0/groups?$filter=displayName%%20eq%%20%s&$select=id,displayName",
-			    filter.buf);
-	strbuf_release(&filter);
-}
-
-/*
- * create: POST; when the answer is lost, look the group up by name and
- * create again only when it is not there (at most RESEND_MAX times).
- */
+/* create: POST; when the answer is lost, look the group up by name first. */
 static enum apply_step_result group_apply_create(struct apply_ctx *ctx,
 						 const struct plan_action *action, json_t *state,
 						 const struct tenant_request *prev,
 						 struct tenant_request *next)
 {
-	const char *step = json_str(state, "step");
-	json_t *found;
+	struct strbuf lookup = STRBUF_INIT;
+	enum apply_step_result res;
 
-	if (!prev) {
-		json_object_set_new(state, "step", json_string("create"));
-		request_group_create(action, next);
-		return APPLY_STEP_MORE;
-	}
-	if (!step || !strcmp(step, "create")) {
-		if (tenant_request_ok(prev)) {
-			const char *id = json_str(prev->response, "id");
+	strbuf_addstr(&lookup, "/v1.0/groups?$filter=displayName%20eq%20");
+	strbuf_add_odata_literal(&lookup, action->name);
+	strbuf_addstr(&lookup, "&$select=id,displayName");
+	{
+		struct create_once c = {
+		    .path = "/v1.0/groups",
+		    .body = json_object_get(action->data, "body"),
+		    .flags = TENANT_BATCHABLE,
+		    .lookup_path = lookup.buf,
+		    .lookup_flags = TENANT_PAGED,
+		    .find = find_only_group,
+		    .max_sends = 1 + RESEND_MAX,
+		    .missing_id = "%s: the answer carries no id",
+		};
 
-			if (!id) {
-				apply_ctx_fail(ctx, action, prev, "%s: the answer carries no id",
-					       action->address);
-				return APPLY_STEP_FAILED;
-			}
-			apply_ctx_set_id(ctx, action->address, id);
-			return APPLY_STEP_DONE;
-		}
-		if (!tenant_request_ambiguous(prev) || !state_take_resend(state))
-			return apply_fail_request(ctx, action, prev);
-		json_object_set_new(state, "step", json_string("lookup"));
-		request_group_lookup(action, next);
-		return APPLY_STEP_MORE;
+		res = create_once_step(ctx, action, state, prev, next, &c, NULL);
 	}
-	if (!tenant_request_ok(prev))
-		return apply_fail_request(ctx, action, prev);
-	found = json_object_get(prev->response, "value");
-	if (json_array_size(found) == 1) {
-		apply_ctx_set_id(ctx, action->address, json_str(json_array_get(found, 0), "id"));
-		return APPLY_STEP_DONE;
-	}
-	if (json_array_size(found) > 1) {
-		apply_ctx_fail(ctx, action, prev,
-			       "%s: the create had no clear answer and %zu groups now have this "
-			       "name; remove the extra ones",
-			       action->address, json_array_size(found));
-		return APPLY_STEP_FAILED;
-	}
-	json_object_set_new(state, "step", json_string("create"));
-	request_group_create(action, next);
-	return APPLY_STEP_MORE;
+	strbuf_release(&lookup);
+	return res;
 }
 
 static enum apply_step_result group_apply_step(struct apply_ctx *ctx,

@@ -12,6 +12,7 @@
  * partner's pruneGuests. An invitation whose answer is lost is looked up by
  * mail before it is sent again, so one email never gets two in one apply.
  */
+#include "create_once.h"
 #include "directory_common.h"
 #include "../../schema/base/strbuf.h"
 #include "../../schema/base/xalloc.h"
@@ -328,68 +329,40 @@ static void request_invite(const struct plan_action *action, struct tenant_reque
 			    TENANT_BATCHABLE, action->address, "/v1.0/invitations");
 }
 
-static void request_lookup_by_mail(const struct plan_action *action, struct tenant_request *next)
+static json_t *invited_user(json_t *invitation)
 {
-	struct strbuf mail = STRBUF_INIT;
-
-	strbuf_add_odata_literal(&mail, json_str(action->data, "email"));
-	tenant_request_init(next, "GET", NULL, TENANT_PAGED, action->address,
-			    "/v1.0/users?$filter=mail%%20eq%%20%s&$select=id,mail,userType",
-			    mail.buf);
-	strbuf_release(&mail);
+	return json_object_get(invitation, "invitedUser");
 }
 
-static enum apply_step_result invited(struct apply_ctx *ctx, const struct plan_action *action,
-				      const struct tenant_request *prev)
-{
-	const char *id = json_str(json_object_get(prev->response, "invitedUser"), "id");
-
-	if (!id) {
-		apply_ctx_fail(ctx, action, prev,
-			       "%s: the invitation answer carries no invitedUser.id",
-			       action->address);
-		return APPLY_STEP_FAILED;
-	}
-	apply_ctx_set_id(ctx, action->address, id);
-	return APPLY_STEP_DONE;
-}
-
-/*
- * create: invite; when the answer is lost, look the user up by mail and invite
- * again only when it is not there (at most RESEND_MAX times).
- */
+/* create: invite; when the answer is lost, look the user up by mail first. */
 static enum apply_step_result guest_apply_create(struct apply_ctx *ctx,
 						 const struct plan_action *action, json_t *state,
 						 const struct tenant_request *prev,
 						 struct tenant_request *next)
 {
-	const char *step = json_str(state, "step");
-	json_t *found;
+	struct strbuf lookup = STRBUF_INIT;
+	enum apply_step_result res;
 
-	if (!prev) {
-		json_object_set_new(state, "step", json_string("invite"));
-		request_invite(action, next);
-		return APPLY_STEP_MORE;
+	strbuf_addstr(&lookup, "/v1.0/users?$filter=mail%20eq%20");
+	strbuf_add_odata_literal(&lookup, json_str(action->data, "email"));
+	strbuf_addstr(&lookup, "&$select=id,mail,userType");
+	{
+		struct create_once c = {
+		    .path = "/v1.0/invitations",
+		    .body = json_object_get(action->data, "invitation"),
+		    .flags = TENANT_BATCHABLE,
+		    .created_in_answer = invited_user,
+		    .lookup_path = lookup.buf,
+		    .lookup_flags = TENANT_PAGED,
+		    .find = create_once_find_first,
+		    .max_sends = 1 + RESEND_MAX,
+		    .missing_id = "%s: the invitation answer carries no invitedUser.id",
+		};
+
+		res = create_once_step(ctx, action, state, prev, next, &c, NULL);
 	}
-	if (!step || !strcmp(step, "invite")) {
-		if (tenant_request_ok(prev))
-			return invited(ctx, action, prev);
-		if (!tenant_request_ambiguous(prev) || !state_take_resend(state))
-			return apply_fail_request(ctx, action, prev);
-		json_object_set_new(state, "step", json_string("lookup"));
-		request_lookup_by_mail(action, next);
-		return APPLY_STEP_MORE;
-	}
-	if (!tenant_request_ok(prev))
-		return apply_fail_request(ctx, action, prev);
-	found = json_object_get(prev->response, "value");
-	if (json_array_size(found)) {
-		apply_ctx_set_id(ctx, action->address, json_str(json_array_get(found, 0), "id"));
-		return APPLY_STEP_DONE;
-	}
-	json_object_set_new(state, "step", json_string("invite"));
-	request_invite(action, next);
-	return APPLY_STEP_MORE;
+	strbuf_release(&lookup);
+	return res;
 }
 
 /* update: PATCH the user when fields differ, then re-invite when due. */
