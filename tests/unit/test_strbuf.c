@@ -63,9 +63,9 @@ static void test_detach_hands_over(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_addf_grows),
-		cmocka_unit_test(test_odata_literal_escapes_quotes_and_encodes),
-		cmocka_unit_test(test_detach_hands_over),
+	    cmocka_unit_test(test_addf_grows),
+	    cmocka_unit_test(test_odata_literal_escapes_quotes_and_encodes),
+	    cmocka_unit_test(test_detach_hands_over),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
