@@ -10,6 +10,7 @@
 #include <cmocka.h>
 
 #include "governance_fixture.h"
+#include "reconcile/kinds/governance_common.h"
 
 extern const struct kind kind_catalog;
 
@@ -163,7 +164,7 @@ static void test_apply_create_fails_on_refusal_without_retry(void **state)
 	config_free(cfg);
 }
 
-static void test_apply_create_is_sent_at_most_three_times(void **state)
+static void test_apply_create_is_sent_at_most_gov_max_sends_times(void **state)
 {
 	struct diag_list diags = DIAG_LIST_INIT;
 	struct config *cfg = fixture_config_ok(em_yaml);
@@ -189,11 +190,11 @@ static void test_apply_create_is_sent_at_most_three_times(void **state)
 		}
 		r = kind_catalog.apply_step(&fa.ctx, a, fa.state, &prev, &next);
 		tenant_request_release(&prev);
-		assert_true(posts + gets < 10);
+		assert_true(posts + gets < 3 * GOV_MAX_SENDS);
 	}
 	assert_int_equal(r, APPLY_STEP_FAILED);
-	assert_int_equal(posts, 3);
-	assert_int_equal(gets, 2);
+	assert_int_equal(posts, GOV_MAX_SENDS);
+	assert_int_equal(gets, GOV_MAX_SENDS - 1);
 	fixture_apply_release(&fa);
 	plan_free(plan);
 	json_decref(live);
@@ -208,7 +209,7 @@ int main(void)
 	    cmocka_unit_test(test_diff_no_action_for_visible_catalog_and_update_for_hidden),
 	    cmocka_unit_test(test_apply_create_and_lookup_after_timeout),
 	    cmocka_unit_test(test_apply_create_fails_on_refusal_without_retry),
-	    cmocka_unit_test(test_apply_create_is_sent_at_most_three_times),
+	    cmocka_unit_test(test_apply_create_is_sent_at_most_gov_max_sends_times),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
