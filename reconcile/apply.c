@@ -31,8 +31,17 @@ struct action_run {
 	int has_prev;
 	struct tenant_request next; /* what the step asked to send in the next round */
 	int has_next;
+	int send_alone; /* next goes by itself: the joint request it was part of failed */
 	unsigned steps;
+	/* This round's joint request (kind.h: join_key): the lead, the first part in
+	 * plan order, counts the parts; every part points to the next one. */
+	size_t join_next;
+	size_t join_tail;
+	size_t join_nr;
+	int joined; /* a part that another action leads */
 };
+
+#define NO_PART ((size_t)-1)
 
 struct apply_report {
 	FILE *out;
@@ -646,6 +655,102 @@ static void stop_all(struct apply_ctx *ctx, struct apply_report *rep, struct act
 	}
 }
 
+/* Links the requests of this round that may travel as one (kind.h: join_key). */
+static void join_round(const struct apply_ctx *ctx, struct action_run *runs)
+{
+	json_t *open = json_object(); /* kind and key -> lead of the group still filling */
+	size_t i;
+
+	for (i = 0; i < ctx->plan->nr; i++) {
+		const struct kind *kind = ctx->plan->actions[i].kind;
+		struct action_run *run = &runs[i], *lead;
+		char *key, *slot;
+		json_t *at;
+
+		run->join_next = NO_PART;
+		run->join_tail = i;
+		run->join_nr = 1;
+		run->joined = 0;
+		if (!run->has_next || run->send_alone || !kind || !kind->join_key ||
+		    !kind->join_build || kind->join_max < 2 || !(key = kind->join_key(&run->next)))
+			continue;
+		slot = xstrfmt("%s %s", kind->name, key);
+		free(key);
+		at = json_object_get(open, slot);
+		if (!at) {
+			json_object_set_new(open, slot, json_integer((json_int_t)i));
+			free(slot);
+			continue;
+		}
+		lead = &runs[json_integer_value(at)];
+		runs[lead->join_tail].join_next = i;
+		lead->join_tail = i;
+		run->joined = 1;
+		if (++lead->join_nr >= kind->join_max)
+			json_object_del(open, slot);
+		free(slot);
+	}
+	json_decref(open);
+}
+
+static void join_build(const struct apply_ctx *ctx, const struct action_run *runs, size_t lead,
+		       struct tenant_request *joint)
+{
+	const struct tenant_request **parts = xcalloc(runs[lead].join_nr, sizeof(*parts));
+	size_t nr = 0, p;
+
+	for (p = lead; p != NO_PART; p = runs[p].join_next)
+		parts[nr++] = &runs[p].next;
+	memset(joint, 0, sizeof(*joint));
+	ctx->plan->actions[lead].kind->join_build(parts, nr, joint);
+	free(parts);
+}
+
+static char *strdup_or_null(const char *s)
+{
+	return s ? xstrdup(s) : NULL;
+}
+
+/* Gives a part of a joint request the joint answer (not its body: it belongs to the joint). */
+static void answer_part(struct tenant_request *part, const struct tenant_request *joint)
+{
+	part->status = joint->status;
+	part->attempts = joint->attempts;
+	part->error.code = strdup_or_null(joint->error.code);
+	part->error.message = strdup_or_null(joint->error.message);
+	part->error.request_id = strdup_or_null(joint->error.request_id);
+	part->error.date = strdup_or_null(joint->error.date);
+	part->error.ambiguous = joint->error.ambiguous;
+}
+
+static void step_answered(struct apply_ctx *ctx, struct apply_report *rep, struct action_run *runs,
+			  size_t i, struct tenant_request *answered)
+{
+	runs[i].prev = *answered;
+	runs[i].has_prev = 1;
+	runs[i].has_next = 0;
+	step(ctx, rep, &runs[i], i);
+}
+
+/* Hands a joint answer to its parts, or sends them alone next round (kind.h: join_key). */
+static void joint_answered(struct apply_ctx *ctx, struct apply_report *rep, struct action_run *runs,
+			   size_t lead, const struct tenant_request *joint)
+{
+	int shared = tenant_request_ok(joint) || tenant_request_ambiguous(joint);
+	size_t p = lead, next;
+
+	while (p != NO_PART) {
+		next = runs[p].join_next;
+		if (shared) {
+			answer_part(&runs[p].next, joint);
+			step_answered(ctx, rep, runs, p, &runs[p].next);
+		} else {
+			runs[p].send_alone = 1;
+		}
+		p = next;
+	}
+}
+
 static void execute(struct apply_ctx *ctx, struct apply_report *rep)
 {
 	size_t n = ctx->plan->nr, i, k, nr;
@@ -659,24 +764,31 @@ static void execute(struct apply_ctx *ctx, struct apply_report *rep)
 			break;
 		}
 		start_ready(ctx, rep, runs);
+		join_round(ctx, runs);
 		nr = 0;
 		for (i = 0; i < n; i++) {
-			if (!runs[i].has_next)
+			if (!runs[i].has_next || runs[i].joined)
 				continue;
-			round[nr] = runs[i].next;
+			if (runs[i].join_nr > 1) {
+				join_build(ctx, runs, i, &round[nr]);
+			} else {
+				round[nr] = runs[i].next;
+				runs[i].has_next = 0;
+				runs[i].send_alone = 0;
+			}
 			owner[nr++] = i;
-			runs[i].has_next = 0;
 		}
 		if (!nr)
 			break;
 		if (tenant_run(ctx->tenant, round, nr))
 			round_backend_failed(round, nr);
 		for (k = 0; k < nr; k++) {
-			struct action_run *run = &runs[owner[k]];
-
-			run->prev = round[k];
-			run->has_prev = 1;
-			step(ctx, rep, run, owner[k]);
+			if (runs[owner[k]].join_nr > 1) {
+				joint_answered(ctx, rep, runs, owner[k], &round[k]);
+				tenant_request_release(&round[k]);
+			} else {
+				step_answered(ctx, rep, runs, owner[k], &round[k]);
+			}
 		}
 	}
 

@@ -14,6 +14,8 @@
  *           first with prev == NULL, then with each answered request, until it
  *           says done or failed. The executor gathers the next request of every
  *           ready action and sends them together (concurrently, $batch).
+ *   join_key, join_build (optional) - let the requests of several actions of
+ *           the kind travel as one request (see below).
  */
 #ifndef B2B_KIND_H
 #define B2B_KIND_H
@@ -29,10 +31,11 @@
 struct reconcile_ctx {
 	const struct config *cfg;
 	struct tenant *tenant; /* NULL during diff */
-	json_t *live;	       /* snapshot-format object, filled by the kinds' reads */
-	struct live_index *index; /* built from live by reconcile_diff (live.h); NULL while reading */
+	json_t *live;          /* snapshot-format object, filled by the kinds' reads */
+	struct live_index
+	    *index; /* built from live by reconcile_diff (live.h); NULL while reading */
 	struct diag_list *diags; /* errors met while reading or diffing, with positions */
-	time_t now;		 /* "now" for time-based decisions (resendPendingAfter) */
+	time_t now;              /* "now" for time-based decisions (resendPendingAfter) */
 };
 
 enum apply_step_result {
@@ -48,9 +51,25 @@ struct kind {
 	int (*read)(struct reconcile_ctx *ctx);
 	int (*diff)(const struct reconcile_ctx *ctx, struct plan *plan);
 	/* `state` is a per-action scratch object the executor keeps between steps. */
-	enum apply_step_result (*apply_step)(struct apply_ctx *ctx, const struct plan_action *action,
-					     json_t *state, const struct tenant_request *prev,
+	enum apply_step_result (*apply_step)(struct apply_ctx *ctx,
+					     const struct plan_action *action, json_t *state,
+					     const struct tenant_request *prev,
 					     struct tenant_request *next);
+	/*
+	 * Joining: in each round, the requests of this kind's actions with equal
+	 * join_key (a string the caller frees; NULL: the request goes alone) are
+	 * sent as one request that join_build makes of up to join_max of them.
+	 * The joint request must succeed only when every part would have. When it
+	 * succeeds, each action gets its own request back with the joint status;
+	 * when it fails with no doubt about the outcome, each action's own request
+	 * is sent alone in the next round, so one bad part never fails the others;
+	 * when its outcome is unknown (no answer, 5xx), each action gets that
+	 * answer and decides, as for its own request.
+	 */
+	size_t join_max;
+	char *(*join_key)(const struct tenant_request *req);
+	void (*join_build)(const struct tenant_request *const *parts, size_t nr,
+			   struct tenant_request *joint);
 };
 
 /* The registry, in read and apply order. */

@@ -19,7 +19,8 @@
 #include <string.h>
 #include <unistd.h>
 
-/* The fake tenant: answers 400 to paths holding "fail", 201 with a fresh id to POSTs, 204 else. */
+/* The fake tenant: no answer to paths holding "lost", 400 to paths holding "fail", 201 with a
+ * fresh id to POSTs, 204 else. */
 struct fake_tenant {
 	struct tenant base;
 	size_t runs;
@@ -47,7 +48,10 @@ static int fake_run(struct tenant *t, struct tenant_request *reqs, size_t nr)
 		f->requests++;
 		r->attempts = 1;
 		strbuf_addf(&f->log, "round %zu: %s %s\n", f->runs, r->method, r->path);
-		if (strstr(r->path, "fail")) {
+		if (strstr(r->path, "lost")) {
+			r->error.message = xstrdup("connection lost");
+			r->error.ambiguous = 1;
+		} else if (strstr(r->path, "fail")) {
 			r->status = 400;
 			r->error.code = xstrdup("Request_BadRequest");
 			r->error.message = xstrdup("Invalid value for displayName");
@@ -145,6 +149,38 @@ static const struct kind fake_ca = {.name = "conditional_access_policy", .apply_
 static const struct kind fake_partner = {.name = "partner", .apply_step = one_step};
 static const struct kind fake_policy = {.name = "access_package_policy", .apply_step = one_step};
 static const struct kind no_apply = {.name = "catalog"};
+
+/* Creates in one group ("/fake/group_member.GROUP/...") join, 3 at most. */
+static char *fake_join_key(const struct tenant_request *req)
+{
+	const char *group = req->path + strlen("/fake/group_member.");
+
+	if (strcmp(req->method, "POST"))
+		return NULL;
+	return xstrndup(group, strcspn(group, "/"));
+}
+
+/* PATCH /fake/joint/GROUP?ADDRESS,ADDRESS,... */
+static void fake_join_build(const struct tenant_request *const *parts, size_t nr,
+			    struct tenant_request *joint)
+{
+	struct strbuf path = STRBUF_INIT;
+	char *group = fake_join_key(parts[0]);
+	size_t i;
+
+	strbuf_addf(&path, "/fake/joint/%s?", group);
+	for (i = 0; i < nr; i++)
+		strbuf_addf(&path, "%s%s", i ? "," : "", parts[i]->what);
+	tenant_request_init(joint, "PATCH", NULL, TENANT_BATCHABLE, "joint", "%s", path.buf);
+	strbuf_release(&path);
+	free(group);
+}
+
+static const struct kind fake_joining_member = {.name = "group_member",
+						.apply_step = one_step,
+						.join_max = 3,
+						.join_key = fake_join_key,
+						.join_build = fake_join_build};
 
 struct fixture {
 	struct fake_tenant tenant;
@@ -665,6 +701,75 @@ static void test_saved_plan_must_match_a_fresh_plan(void **state)
 	plan_free(saved);
 }
 
+static void test_joined_requests_split_at_join_max_and_report_each_action(void **state)
+{
+	struct fixture *fx = *state;
+	char name[32];
+	int m;
+
+	for (m = 1; m <= 7; m++) {
+		snprintf(name, sizeof(name), "g/m%d", m);
+		add(fx, &fake_joining_member, PLAN_CREATE, name);
+	}
+	add(fx, &fake_joining_member, PLAN_CREATE, "h/m1");
+	add(fx, &fake_joining_member, PLAN_DELETE, "g/old");
+
+	assert_int_equal(apply_plan(&fx->ctx, &fx->opts), 0);
+	assert_string_equal(fx->tenant.log.buf,
+			    "round 1: PATCH "
+			    "/fake/joint/g?group_member.g/m1,group_member.g/m2,group_member.g/m3\n"
+			    "round 1: PATCH "
+			    "/fake/joint/g?group_member.g/m4,group_member.g/m5,group_member.g/m6\n"
+			    "round 1: POST /fake/group_member.g/m7\n"
+			    "round 1: POST /fake/group_member.h/m1\n"
+			    "round 1: DELETE /fake/group_member.g/old\n");
+	for (m = 0; m < 9; m++)
+		assert_int_equal(fx->ctx.outcomes[m].result, APPLY_APPLIED);
+	assert_non_null(strstr(report_text(fx), "+ group_member.g/m1: created\n"));
+	assert_non_null(strstr(report_text(fx), "+ group_member.g/m6: created\n"));
+	assert_non_null(strstr(report_text(fx), "Apply complete: 8 created, 0 updated, 1 deleted, "
+						"0 failed, 0 skipped.\n"));
+}
+
+static void test_refused_joint_request_sends_each_part_alone(void **state)
+{
+	struct fixture *fx = *state;
+
+	add(fx, &fake_joining_member, PLAN_CREATE, "g/m1");
+	add(fx, &fake_joining_member, PLAN_CREATE, "g/fail2");
+	add(fx, &fake_joining_member, PLAN_CREATE, "g/m3");
+
+	assert_int_equal(apply_plan(&fx->ctx, &fx->opts), -1);
+	assert_string_equal(
+	    fx->tenant.log.buf,
+	    "round 1: PATCH "
+	    "/fake/joint/g?group_member.g/m1,group_member.g/fail2,group_member.g/m3\n"
+	    "round 2: POST /fake/group_member.g/m1\n"
+	    "round 2: POST /fake/group_member.g/fail2\n"
+	    "round 2: POST /fake/group_member.g/m3\n");
+	assert_int_equal(result_of(fx, "group_member.g/m1"), APPLY_APPLIED);
+	assert_int_equal(result_of(fx, "group_member.g/fail2"), APPLY_FAILED);
+	assert_int_equal(result_of(fx, "group_member.g/m3"), APPLY_APPLIED);
+	assert_non_null(strstr(report_text(fx), "! group_member.g/fail2: failed: write g/fail2: "
+						"group_member.g/fail2: HTTP 400"));
+}
+
+static void test_joint_request_without_answer_answers_every_part(void **state)
+{
+	struct fixture *fx = *state;
+
+	add(fx, &fake_joining_member, PLAN_CREATE, "g/m1");
+	add(fx, &fake_joining_member, PLAN_CREATE, "g/lost2");
+
+	assert_int_equal(apply_plan(&fx->ctx, &fx->opts), -1);
+	/* It may have been applied: each action decides, none is sent again blindly. */
+	assert_int_equal(fx->tenant.requests, 1);
+	assert_int_equal(result_of(fx, "group_member.g/m1"), APPLY_FAILED);
+	assert_int_equal(result_of(fx, "group_member.g/lost2"), APPLY_FAILED);
+	assert_non_null(strstr(report_text(fx), "! group_member.g/m1: failed: write g/m1: "
+						"group_member.g/m1: no answer: connection lost"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -693,6 +798,12 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_what_graph_did_not_take_is_named, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_fail_adds_graphs_description_once, setup,
 					    teardown),
+	    cmocka_unit_test_setup_teardown(
+		test_joined_requests_split_at_join_max_and_report_each_action, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_refused_joint_request_sends_each_part_alone, setup,
+					    teardown),
+	    cmocka_unit_test_setup_teardown(test_joint_request_without_answer_answers_every_part,
+					    setup, teardown),
 	    cmocka_unit_test(test_saved_plan_must_match_a_fresh_plan),
 	};
 
