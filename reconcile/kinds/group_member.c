@@ -7,7 +7,9 @@
  * every declared group that exists (batched) and looks up, in batched
  * `userPrincipalName in (...)` filters, the internal members the model does
  * not hold yet. Diff works on ids through the live index: a member is one
- * action to add or, for authoritative groups only, to remove.
+ * action to add or, for authoritative groups only, to remove. Apply adds a
+ * member with POST .../members/$ref; the executor joins the adds to one group
+ * into PATCHes with members@odata.bind, 20 at a time (kind.h: join_key).
  */
 #include "directory_common.h"
 #include "../../schema/base/strbuf.h"
@@ -17,6 +19,9 @@
 
 #define MEMBER_SELECT        "id,userPrincipalName,mail,userType"
 #define DIRECTORY_OBJECT_URL "https://graph.microsoft.com/v1.0/directoryObjects/"
+#define MEMBERS_REF          "/members/$ref"
+/* Graph takes at most this many references in one members@odata.bind. */
+#define GROUP_BIND_MAX 20
 
 extern const struct kind kind_group_member, kind_guest;
 
@@ -454,7 +459,7 @@ group_member_apply_step(struct apply_ctx *ctx, const struct plan_action *action,
 
 		tenant_request_init(next, "POST", json_pack("{s:s}", "@odata.id", ref),
 				    TENANT_BATCHABLE | TENANT_RETRY_NOT_FOUND, action->address,
-				    "/v1.0/groups/%s/members/$ref", gid);
+				    "/v1.0/groups/%s" MEMBERS_REF, gid);
 		free(ref);
 	} else {
 		tenant_request_init(next, "DELETE", NULL, TENANT_BATCHABLE, action->address,
@@ -463,9 +468,40 @@ group_member_apply_step(struct apply_ctx *ctx, const struct plan_action *action,
 	return APPLY_STEP_MORE;
 }
 
+/* Adds to one group join: POST /v1.0/groups/{id}/members/$ref; the key is the group's path. */
+static char *group_member_join_key(const struct tenant_request *req)
+{
+	size_t len = strlen(req->path), suffix = strlen(MEMBERS_REF);
+
+	if (strcmp(req->method, "POST") || len <= suffix ||
+	    strcmp(req->path + len - suffix, MEMBERS_REF))
+		return NULL;
+	return xstrndup(req->path, len - suffix);
+}
+
+/* PATCH /v1.0/groups/{id} {"members@odata.bind": [...]}: Graph adds all or none. */
+static void group_member_join_build(const struct tenant_request *const *parts, size_t nr,
+				    struct tenant_request *joint)
+{
+	json_t *binds = json_array();
+	char *group = group_member_join_key(parts[0]);
+	char *what = xstrfmt("%s and %zu more", parts[0]->what, nr - 1);
+	size_t i;
+
+	for (i = 0; i < nr; i++)
+		json_array_append(binds, json_object_get(parts[i]->body, "@odata.id"));
+	tenant_request_init(joint, "PATCH", json_pack("{s:o}", "members@odata.bind", binds),
+			    TENANT_BATCHABLE, what, "%s", group);
+	free(what);
+	free(group);
+}
+
 const struct kind kind_group_member = {
     .name = "group_member",
     .read = group_member_read,
     .diff = group_member_diff,
     .apply_step = group_member_apply_step,
+    .join_max = GROUP_BIND_MAX,
+    .join_key = group_member_join_key,
+    .join_build = group_member_join_build,
 };

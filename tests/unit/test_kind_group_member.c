@@ -508,6 +508,194 @@ static void test_diff_leaves_the_memberships_of_pruned_guests_to_their_deletion(
 	config_free(cfg);
 }
 
+static void test_join_key_and_joint_request(void **state)
+{
+	struct tenant_request add1, add2, remove;
+	const struct tenant_request *parts[2] = {&add1, &add2};
+	struct tenant_request joint;
+	char *key;
+
+	(void)state;
+	tenant_request_init(&add1, "POST", json_pack("{s:s}", "@odata.id", "https://x/u-1"), 0,
+			    "group_member.g/a@contoso.com", "/v1.0/groups/g-1/members/$ref");
+	tenant_request_init(&add2, "POST", json_pack("{s:s}", "@odata.id", "https://x/u-2"), 0,
+			    "group_member.g/b@contoso.com", "/v1.0/groups/g-1/members/$ref");
+	tenant_request_init(&remove, "DELETE", NULL, 0, "group_member.g/c@contoso.com",
+			    "/v1.0/groups/g-1/members/u-3/$ref");
+	key = kind_group_member.join_key(&add1);
+	assert_string_equal(key, "/v1.0/groups/g-1");
+	free(key);
+	assert_null(kind_group_member.join_key(&remove));
+	assert_int_equal(kind_group_member.join_max, 20);
+	kind_group_member.join_build(parts, 2, &joint);
+	assert_string_equal(joint.method, "PATCH");
+	assert_string_equal(joint.path, "/v1.0/groups/g-1");
+	assert_int_equal(joint.flags, TENANT_BATCHABLE);
+	assert_string_equal(joint.what, "group_member.g/a@contoso.com and 1 more");
+	assert_json(joint.body, "{\"members@odata.bind\": [\"https://x/u-1\", \"https://x/u-2\"]}");
+	tenant_request_release(&joint);
+	tenant_request_release(&add1);
+	tenant_request_release(&add2);
+	tenant_request_release(&remove);
+}
+
+/* Forwards to the snapshot backend and records "METHOD PATH STATUS" per request. */
+struct recording_tenant {
+	struct tenant base;
+	struct tenant *inner;
+	struct strbuf log;
+	size_t requests;
+};
+
+static int recording_run(struct tenant *t, struct tenant_request *reqs, size_t nr)
+{
+	struct recording_tenant *r = (struct recording_tenant *)t;
+	int ret = tenant_run(r->inner, reqs, nr);
+	size_t i;
+
+	for (i = 0; i < nr; i++)
+		strbuf_addf(&r->log, "%s %s %ld\n", reqs[i].method, reqs[i].path, reqs[i].status);
+	r->requests += nr;
+	return ret;
+}
+
+static int recording_commit(struct tenant *t)
+{
+	return tenant_commit(((struct recording_tenant *)t)->inner);
+}
+
+static const struct tenant_ops recording_ops = {
+    .name = "recording",
+    .run = recording_run,
+    .commit = recording_commit,
+    .free = fake_free,
+};
+
+#define USER_ID       "a0000000-0000-4000-8000-0000000000%02d"
+#define GROUP_BIG     "c0000000-0000-4000-8000-000000000001"
+#define GROUP_HAS_ONE "c0000000-0000-4000-8000-000000000002"
+#define GROUP_NO_USER "c0000000-0000-4000-8000-000000000003"
+#define MISSING_USER  "a0000000-0000-4000-8000-000000000099"
+
+static void add_member_action(struct plan *plan, const char *group, const char *gid, int user,
+			      const char *uid)
+{
+	char *name = xstrfmt("%s/u%02d@contoso.com", group, user);
+	struct plan_action *a = plan_add_action(plan, &kind_group_member, PLAN_CREATE, name, NULL);
+	char *id = uid ? xstrdup(uid) : xstrfmt(USER_ID, user);
+
+	a->data = json_pack("{s:{s:s}, s:{s:s}}", "group", "id", gid, "member", "id", id);
+	free(id);
+	free(name);
+}
+
+static size_t member_count(const json_t *snapshot, const char *gid)
+{
+	const json_t *g;
+	size_t i;
+
+	json_array_foreach(json_object_get(snapshot, "groups"), i, g)
+	{
+		if (!strcmp(json_string_value(json_object_get(g, "id")), gid))
+			return json_array_size(json_object_get(g, "members"));
+	}
+	return 0;
+}
+
+static void test_apply_joins_adds_to_a_group_and_falls_back_one_by_one(void **state)
+{
+	char path[] = "/tmp/b2bctl-member-join-XXXXXX";
+	struct strbuf snap = STRBUF_INIT;
+	struct recording_tenant rec;
+	struct apply_ctx ctx = {0};
+	struct apply_options opts = {0};
+	struct plan *plan = plan_new();
+	char *report = NULL;
+	size_t report_len = 0, i;
+	json_t *after;
+	int fd, user;
+
+	(void)state;
+	strbuf_addstr(&snap, "{\"format\": \"b2bctl-snapshot/1\", \"tenantId\": "
+			     "\"11111111-1111-1111-1111-111111111111\", \"users\": [");
+	for (user = 1; user <= 45; user++)
+		strbuf_addf(&snap,
+			    "%s{\"id\": \"" USER_ID "\", \"mail\": \"u%02d@contoso.com\", "
+			    "\"userType\": \"Guest\"}",
+			    user > 1 ? ", " : "", user, user);
+	strbuf_addstr(&snap,
+		      "], \"groups\": ["
+		      "{\"id\": \"" GROUP_BIG "\", \"displayName\": \"big\", \"members\": []},"
+		      "{\"id\": \"" GROUP_HAS_ONE "\", \"displayName\": \"has-one\","
+		      " \"members\": [\"a0000000-0000-4000-8000-000000000001\"]},"
+		      "{\"id\": \"" GROUP_NO_USER "\", \"displayName\": \"no-user\","
+		      " \"members\": []}]}");
+	fd = mkstemp(path);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, snap.buf, snap.len), (ssize_t)snap.len);
+	close(fd);
+	strbuf_release(&snap);
+
+	for (user = 1; user <= 45; user++)
+		add_member_action(plan, "big", GROUP_BIG, user, NULL);
+	/* u01 became a member after the plan was made: Graph refuses the whole PATCH */
+	for (user = 1; user <= 5; user++)
+		add_member_action(plan, "has-one", GROUP_HAS_ONE, user, NULL);
+	/* one member does not exist: 404 for the whole PATCH */
+	for (user = 1; user <= 4; user++)
+		add_member_action(plan, "no-user", GROUP_NO_USER, user, NULL);
+	add_member_action(plan, "no-user", GROUP_NO_USER, 99, MISSING_USER);
+
+	memset(&rec, 0, sizeof(rec));
+	rec.base.ops = &recording_ops;
+	rec.inner = tenant_snapshot_open(path);
+	assert_non_null(rec.inner);
+	strbuf_init(&rec.log, 0);
+	ctx.tenant = &rec.base;
+	ctx.plan = plan;
+	opts.max_destroy = -1;
+	opts.report = open_memstream(&report, &report_len);
+	assert_int_equal(apply_plan(&ctx, &opts), -1);
+	fclose(opts.report);
+
+	/* 45 adds in 3 PATCHes; the 2 refused PATCHes, then their 10 adds one by one */
+	assert_int_equal(rec.requests, 15);
+	assert_non_null(strstr(rec.log.buf,
+			       "PATCH /v1.0/groups/" GROUP_BIG " 204\n"
+			       "PATCH /v1.0/groups/" GROUP_BIG " 204\n"
+			       "PATCH /v1.0/groups/" GROUP_BIG " 204\n"
+			       "PATCH /v1.0/groups/" GROUP_HAS_ONE " 400\n"
+			       "PATCH /v1.0/groups/" GROUP_NO_USER " 404\n"
+			       "POST /v1.0/groups/" GROUP_HAS_ONE "/members/$ref 400\n"
+			       "POST /v1.0/groups/" GROUP_HAS_ONE "/members/$ref 204\n"));
+	for (i = 0; i < plan->nr; i++) {
+		const struct plan_action *a = &plan->actions[i];
+
+		assert_int_equal(ctx.outcomes[i].result,
+				 strstr(a->name, "u99") ? APPLY_FAILED : APPLY_APPLIED);
+	}
+	assert_non_null(strstr(report, "+ group_member.big/u45@contoso.com: created\n"));
+	assert_non_null(strstr(report, "+ group_member.has-one/u01@contoso.com: created\n"));
+	assert_non_null(strstr(report, "+ group_member.no-user/u04@contoso.com: created\n"));
+	assert_non_null(strstr(report, "! group_member.no-user/u99@contoso.com: failed: "
+				       "group_member.no-user/u99@contoso.com: HTTP 404"));
+	assert_non_null(strstr(report, "Apply complete: 54 created, 0 updated, 0 deleted, "
+				       "1 failed, 0 skipped.\n"));
+
+	after = json_load_file(path, 0, NULL);
+	assert_non_null(after);
+	assert_int_equal(member_count(after, GROUP_BIG), 45);
+	assert_int_equal(member_count(after, GROUP_HAS_ONE), 5);
+	assert_int_equal(member_count(after, GROUP_NO_USER), 4);
+	json_decref(after);
+	free(report);
+	apply_ctx_release(&ctx);
+	plan_free(plan);
+	tenant_free(rec.inner);
+	strbuf_release(&rec.log);
+	unlink(path);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -522,6 +710,8 @@ int main(void)
 	    cmocka_unit_test(test_diff_one_action_for_a_member_declared_twice),
 	    cmocka_unit_test(test_diff_leaves_the_memberships_of_pruned_guests_to_their_deletion),
 	    cmocka_unit_test(test_apply_lost_answer_is_sent_again_a_bounded_number_of_times),
+	    cmocka_unit_test(test_join_key_and_joint_request),
+	    cmocka_unit_test(test_apply_joins_adds_to_a_group_and_falls_back_one_by_one),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
