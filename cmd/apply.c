@@ -327,11 +327,15 @@ static int plan_file_untouched(const char *path, const struct strbuf *content,
  */
 static int plan_file_current(const char *path, const struct plan *saved, const struct plan *fresh)
 {
+	json_t *fresh_prints;
+	int tenant_same;
+
 	if (!apply_check_current(saved, fresh))
 		return 0;
-	if (saved->fingerprints && json_equal(saved->fingerprints, fresh->fingerprints))
-		return plan_file_edited(path);
-	return -1;
+	fresh_prints = plan_fingerprints(fresh);
+	tenant_same = saved->fingerprints && json_equal(saved->fingerprints, fresh_prints);
+	json_decref(fresh_prints);
+	return tenant_same ? plan_file_edited(path) : -1;
 }
 
 /* The deepest folder that holds every file the plan's actions cite; 0 when none. */

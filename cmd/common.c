@@ -250,7 +250,6 @@ struct plan *compute_plan(const struct config *cfg, struct tenant *tenant, const
 	}
 	diag_list_release(&diags);
 	plan->live = ctx.live;
-	plan->fingerprints = plan_fingerprint_live(plan->live);
 	plan->config_hash = cfg->hash ? xstrdup(cfg->hash) : NULL;
 	plan->tenant_id = tenant->tenant_id ? xstrdup(tenant->tenant_id) : NULL;
 	return plan;

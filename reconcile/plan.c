@@ -390,6 +390,13 @@ json_t *plan_fingerprint_live(const json_t *live)
 	return prints;
 }
 
+json_t *plan_fingerprints(const struct plan *plan)
+{
+	if (plan->fingerprints)
+		return json_incref(plan->fingerprints);
+	return plan->live ? plan_fingerprint_live(plan->live) : json_object();
+}
+
 void plan_action_set_last_changed(struct plan_action *a, const json_t *live_object)
 {
 	const char *when = json_string_value(json_object_get(live_object, "modifiedDateTime"));

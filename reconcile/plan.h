@@ -65,8 +65,9 @@ struct plan {
 	struct diag_list warnings; /* lints and read-time notices */
 	char *config_hash;
 	char *tenant_id;
-	/* address or live-object key -> fingerprint of what the plan read, for apply's
-	 * staleness check */
+	/* live-object key -> fingerprint of what the plan read, for apply's staleness
+	 * check: set when a plan file is read, NULL for a plan just made (see
+	 * plan_fingerprints). */
 	json_t *fingerprints;
 	/* The live model the plan was computed from (snapshot format); NULL when unknown. */
 	json_t *live;
@@ -106,6 +107,12 @@ int plan_op_from_name(const char *name);
 void plan_drop_dangling_depends(struct plan *plan);
 /* Fingerprints of every top-level collection of `live` (fnv1a-64 of its canonical JSON). */
 json_t *plan_fingerprint_live(const json_t *live);
+/*
+ * The plan's fingerprints, a new reference: those it was read with, or those
+ * of its live model (hashing 100,000 guests costs a third of a second, so a
+ * plan that is only shown never pays for them).
+ */
+json_t *plan_fingerprints(const struct plan *plan);
 
 /*
  * plan_json.c: the plan as JSON. PLAN_JSON_CONTRACT gives exactly the contract

@@ -105,9 +105,7 @@ json_t *plan_to_json(const struct plan *plan, enum plan_json_form form)
 		json_array_append_new(warnings, warning_to_json(&plan->warnings.items[i], form));
 	json_object_set_new(root, "warnings", warnings);
 	if (form == PLAN_JSON_FILE) {
-		json_object_set_new(root, "fingerprints",
-				    plan->fingerprints ? json_incref(plan->fingerprints)
-						       : json_object());
+		json_object_set_new(root, "fingerprints", plan_fingerprints(plan));
 		json_object_set_new(root, "live", or_null(plan->live));
 	}
 	return root;
