@@ -56,6 +56,61 @@ static const char *link_path(const char *link)
 	return link + strlen(GRAPH_BASE);
 }
 
+/*
+ * An answer the caller may change freely without reaching into memgraph's
+ * state. Objects and arrays that memgraph still holds are copied; those made
+ * for this answer (a $select view, a page) are kept and only their shared
+ * descendants copied. Scalars are shared: nothing in b2bctl changes a JSON
+ * scalar in place. A deep copy of every answer cost a fifth of a plan's read.
+ */
+static int is_container(const json_t *v)
+{
+	return json_is_object(v) || json_is_array(v);
+}
+
+static void unshare_children(json_t *v)
+{
+	const char *key;
+	json_t *child;
+	size_t i;
+
+	if (json_is_object(v)) {
+		json_object_foreach(v, key, child)
+		{
+			if (!is_container(child))
+				continue;
+			if (child->refcount > 1)
+				json_object_set_new(v, key, json_deep_copy(child));
+			else
+				unshare_children(child);
+		}
+	} else {
+		json_array_foreach(v, i, child)
+		{
+			if (!is_container(child))
+				continue;
+			if (child->refcount > 1)
+				json_array_set_new(v, i, json_deep_copy(child));
+			else
+				unshare_children(child);
+		}
+	}
+}
+
+/* Takes the reference to v and returns one to an unshared equivalent. */
+static json_t *unshared(json_t *v)
+{
+	json_t *copy;
+
+	if (!is_container(v) || v->refcount == 1) {
+		unshare_children(v);
+		return v;
+	}
+	copy = json_deep_copy(v);
+	json_decref(v);
+	return copy;
+}
+
 static void run_one(struct snapshot_tenant *st, struct tenant_request *req)
 {
 	struct memgraph_request mreq = {req->method, req->path, req->body,
@@ -81,8 +136,7 @@ static void run_one(struct snapshot_tenant *st, struct tenant_request *req)
 				set_error(req, res.body);
 			json_decref(values);
 			values = NULL;
-			req->response = res.body ? json_deep_copy(res.body) : NULL;
-			json_decref(res.body);
+			req->response = res.body ? unshared(res.body) : NULL;
 			break;
 		}
 		if (!values)
@@ -90,15 +144,16 @@ static void run_one(struct snapshot_tenant *st, struct tenant_request *req)
 		json_array_extend(values, json_object_get(res.body, "value"));
 		link = link_path(json_string_value(json_object_get(res.body, "@odata.nextLink")));
 		if (!link || ++pages >= MAX_PAGES) {
-			req->response = json_pack("{s:o}", "value", json_deep_copy(values));
-			if (json_object_get(res.body, "@odata.deltaLink"))
-				json_object_set(req->response, "@odata.deltaLink",
-						json_object_get(res.body, "@odata.deltaLink"));
-			if (json_object_get(res.body, "@odata.count"))
-				json_object_set(req->response, "@odata.count",
-						json_object_get(res.body, "@odata.count"));
+			const char *const carried[] = {"@odata.deltaLink", "@odata.count", NULL};
+			const char *const *key;
+
+			req->response = json_object();
+			for (key = carried; *key; key++)
+				if (json_object_get(res.body, *key))
+					json_object_set(req->response, *key,
+							json_object_get(res.body, *key));
 			json_decref(res.body);
-			json_decref(values);
+			json_object_set_new(req->response, "value", unshared(values));
 			values = NULL;
 			break;
 		}
