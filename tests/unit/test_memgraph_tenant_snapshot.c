@@ -1,7 +1,8 @@
 /*
  * Unit tests of the snapshot tenant backend: clear errors on bad files, paged
- * reads gathered into one answer, Graph errors parsed into the request, and
- * an atomic commit (mode 0600, no temporary left behind, state kept).
+ * reads gathered into one answer, Graph errors parsed into the request,
+ * answers the caller may change without changing the tenant, and an atomic
+ * commit (mode 0600, no temporary left behind, state kept).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -124,6 +125,65 @@ static void test_run_pages_and_errors(void **state)
 	tenant_free(t);
 }
 
+/* Scribbles over every object and array of an answer, at every depth. */
+static void scribble(json_t *v)
+{
+	const char *key;
+	json_t *child;
+	size_t i;
+
+	if (json_is_object(v)) {
+		json_object_foreach(v, key, child) scribble(child);
+		json_object_set_new(v, "displayName", json_string("scribbled"));
+		json_object_del(v, "mail");
+	} else if (json_is_array(v)) {
+		json_array_foreach(v, i, child) scribble(child);
+		json_array_append_new(v, json_string("scribbled"));
+	}
+}
+
+static void test_answers_are_the_callers_own(void **state)
+{
+	static const char *const paths[] = {
+	    "/v1.0/users?$select=id,displayName,mail,otherMails,identities&$top=2",
+	    "/v1.0/users?$top=2",
+	    "/v1.0/users/aaaaaaaa-0000-4000-8000-000000000001",
+	    "/v1.0/identityGovernance/entitlementManagement/accessPackages"
+	    "?$expand=assignmentPolicies,resourceRoleScopes($expand=role,scope)",
+	};
+	struct tenant *t = tenant_snapshot_open(path);
+	struct tenant_request first[4], again[4];
+	size_t i;
+
+	(void)state;
+	assert_non_null(t);
+	for (i = 0; i < 4; i++)
+		tenant_request_init(&first[i], "GET", NULL, i == 2 ? 0 : TENANT_PAGED, "read", "%s",
+				    paths[i]);
+	assert_int_equal(tenant_run(t, first, 4), 0);
+	for (i = 0; i < 4; i++) {
+		assert_int_equal(first[i].status, 200);
+		tenant_request_init(&again[i], "GET", NULL, i == 2 ? 0 : TENANT_PAGED, "read", "%s",
+				    paths[i]);
+	}
+	assert_int_equal(tenant_run(t, again, 4), 0);
+	for (i = 0; i < 4; i++) {
+		json_t *pristine = json_deep_copy(again[i].response);
+
+		scribble(first[i].response);
+		assert_true(json_equal(pristine, again[i].response));
+		tenant_request_release(&first[i]);
+		tenant_request_init(&first[i], "GET", NULL, i == 2 ? 0 : TENANT_PAGED, "read", "%s",
+				    paths[i]);
+		assert_int_equal(tenant_run(t, &first[i], 1), 0);
+		assert_true(json_equal(pristine, first[i].response));
+		json_decref(pristine);
+		tenant_request_release(&first[i]);
+		tenant_request_release(&again[i]);
+	}
+	tenant_free(t);
+}
+
 static void test_commit_is_atomic_and_private(void **state)
 {
 	struct tenant *t = tenant_snapshot_open(path);
@@ -179,6 +239,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test_setup_teardown(test_open_errors_name_the_file, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_run_pages_and_errors, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_answers_are_the_callers_own, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_commit_is_atomic_and_private, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
