@@ -233,13 +233,14 @@ struct plan *compute_plan(const struct config *cfg, struct tenant *tenant, const
 	if (diag_count(&diags, DIAG_ERROR))
 		goto fail_diags;
 	ctx.tenant = NULL;
+	ctx.index = live_index_build(ctx.live);
 	if (reconcile_diff(&ctx, plan) < 0)
 		goto fail_error;
 	if (diag_count(&diags, DIAG_ERROR))
 		goto fail_diags;
 
 	copy_notices(&plan->warnings, &diags);
-	lint_run(cfg, ctx.live, ctx.now, &plan->warnings);
+	lint_run(cfg, ctx.live, ctx.index, ctx.now, &plan->warnings);
 	diag_sort(&plan->warnings);
 	errors = diag_count(&plan->warnings, DIAG_ERROR);
 	if (errors) {
@@ -249,6 +250,7 @@ struct plan *compute_plan(const struct config *cfg, struct tenant *tenant, const
 		goto fail;
 	}
 	diag_list_release(&diags);
+	live_index_free(ctx.index);
 	plan->live = ctx.live;
 	plan->config_hash = cfg->hash ? xstrdup(cfg->hash) : NULL;
 	plan->tenant_id = tenant->tenant_id ? xstrdup(tenant->tenant_id) : NULL;
@@ -268,6 +270,7 @@ fail_diags:
 		diag_count(&diags, DIAG_ERROR) == 1 ? "" : "s");
 fail:
 	diag_list_release(&diags);
+	live_index_free(ctx.index);
 	json_decref(ctx.live);
 	plan_free(plan);
 	return NULL;

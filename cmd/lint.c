@@ -98,7 +98,7 @@ int cmd_lint(int argc, const char **argv)
 			goto out;
 		}
 	}
-	lint_run(cfg, live, time(NULL), &findings);
+	lint_run(cfg, live, NULL, time(NULL), &findings);
 	diag_sort(&findings);
 	if (!strcmp(format, "json"))
 		diag_print_json(stdout, &findings);

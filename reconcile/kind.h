@@ -32,8 +32,8 @@ struct reconcile_ctx {
 	const struct config *cfg;
 	struct tenant *tenant; /* NULL during diff */
 	json_t *live;          /* snapshot-format object, filled by the kinds' reads */
-	struct live_index
-	    *index; /* built from live by reconcile_diff (live.h); NULL while reading */
+	/* over live (live.h): the caller's, or built by reconcile_diff; NULL while reading */
+	struct live_index *index;
 	struct diag_list *diags; /* errors met while reading or diffing, with positions */
 	time_t now;              /* "now" for time-based decisions (resendPendingAfter) */
 };

@@ -104,7 +104,7 @@ struct linter {
 	time_t now;
 	struct diag_list *out;
 	const struct declared_guests *declared; /* set while tenant rules run */
-	struct live_index *index;               /* over live, when the tenant was read */
+	const struct live_index *index;         /* over live, when the tenant was read */
 };
 
 static enum lint_level rule_level(const struct linter *l, const struct lint_rule *rule)
@@ -608,21 +608,23 @@ static void check_overrides(const struct linter *l)
 	}
 }
 
-void lint_run(const struct config *cfg, const json_t *live, time_t now, struct diag_list *out)
+void lint_run(const struct config *cfg, const json_t *live, const struct live_index *index,
+	      time_t now, struct diag_list *out)
 {
-	struct linter l = {cfg, live, now, out, NULL, NULL};
+	struct linter l = {cfg, live, now, out, NULL, index};
+	struct live_index *own_index = NULL;
 	struct declared_guests declared;
 
-	if (live)
-		l.index = live_index_build(live);
+	if (live && !index)
+		l.index = own_index = live_index_build(live);
 	check_overrides(&l);
 	lint_tenant_settings(&l);
 	lint_guests(&l);
 	lint_access_packages(&l);
 	lint_conditional_access(&l);
+	live_index_free(own_index);
 	if (!live)
 		return;
-	live_index_free(l.index);
 	declared_guests_build(&declared, cfg);
 	l.declared = &declared;
 	if (rule_enabled(&l, "pending-acceptance-stale"))

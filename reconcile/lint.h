@@ -12,6 +12,7 @@
 #define B2B_LINT_H
 
 #include "../schema/config.h"
+#include "live.h"
 
 #include <jansson.h>
 #include <time.h>
@@ -34,8 +35,10 @@ int is_consumer_email_domain(const char *domain);
 /*
  * Runs every rule not set to off and appends findings to `out` with the
  * configured severity. `live` may be NULL: tenant rules are then skipped.
+ * `index` is live's index when the caller has one (the plan's), else NULL.
  * Unknown rule ids in settings.lint are errors in `out`.
  */
-void lint_run(const struct config *cfg, const json_t *live, time_t now, struct diag_list *out);
+void lint_run(const struct config *cfg, const json_t *live, const struct live_index *index,
+	      time_t now, struct diag_list *out);
 
 #endif

@@ -56,7 +56,8 @@ int reconcile_diff(const struct reconcile_ctx *ctx, struct plan *plan)
 	int ret = 0;
 
 	diff_ctx.tenant = NULL;
-	diff_ctx.index = live_index_build(ctx->live);
+	if (!ctx->index)
+		diff_ctx.index = live_index_build(ctx->live);
 	for (i = 0; i < kinds_nr; i++) {
 		if (!kinds[i]->diff)
 			continue;
@@ -67,7 +68,8 @@ int reconcile_diff(const struct reconcile_ctx *ctx, struct plan *plan)
 			break;
 		}
 	}
-	live_index_free(diff_ctx.index);
+	if (!ctx->index)
+		live_index_free(diff_ctx.index);
 	if (ret)
 		return ret;
 	plan_drop_dangling_depends(plan);

@@ -45,7 +45,7 @@ static size_t count_rule(const char *yaml, const char *live_text, const char *ru
 	json_t *live = live_text ? fixture_json(live_text) : NULL;
 	size_t i, n = 0;
 
-	lint_run(cfg, live, NOW, &out);
+	lint_run(cfg, live, NULL, NOW, &out);
 	for (i = 0; i < out.nr; i++)
 		if (out.items[i].rule && !strcmp(out.items[i].rule, rule) &&
 		    (severity < 0 || (int)out.items[i].severity == severity)) {
@@ -67,7 +67,7 @@ static void test_clean_configuration_has_no_findings(void **state)
 	struct config *cfg = fixture_config_ok(clean);
 
 	(void)state;
-	lint_run(cfg, NULL, NOW, &out);
+	lint_run(cfg, NULL, NULL, NOW, &out);
 	if (out.nr)
 		diag_print_text(stderr, &out);
 	assert_int_equal(out.nr, 0);
@@ -289,7 +289,7 @@ static void test_severity_overrides(void **state)
 	assert_int_equal(count_rule(overrides, NULL, "orphan-guest", DIAG_ERROR), 1);
 	assert_int_equal(count_rule(overrides, live_users, "undeclared-partner-guests", -1), 0);
 	cfg = fixture_config_ok(unknown);
-	lint_run(cfg, NULL, NOW, &out);
+	lint_run(cfg, NULL, NULL, NOW, &out);
 	assert_int_equal(diag_count(&out, DIAG_ERROR), 1);
 	assert_non_null(strstr(out.items[0].message, "orphan-guests"));
 	diag_list_release(&out);
