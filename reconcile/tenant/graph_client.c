@@ -56,9 +56,9 @@ struct link_set {
 /* One tenant_request while run() works on it. */
 struct pending {
 	struct tenant_request *req;
-	json_t *values;     /* paged: every page's value, gathered */
-	json_t *first_page; /* paged: the first page, for @odata.count */
-	char *page_url;     /* absolute URL of the next page; NULL for the first */
+	json_t *values; /* paged: every page's value, gathered (unless req->on_page takes them) */
+	json_t *count;  /* paged: the first page's @odata.count */
+	char *page_url; /* absolute URL of the next page; NULL for the first */
 	char *delta_link;
 	struct link_set seen;
 	unsigned pages;
@@ -292,11 +292,11 @@ static long retry_wait(struct run_state *rs, struct pending *p, long status, int
 static json_t *paged_response(struct pending *p)
 {
 	json_t *res = json_object();
-	json_t *count = json_object_get(p->first_page, "@odata.count");
 
-	if (count)
-		json_object_set(res, "@odata.count", count);
-	json_object_set(res, "value", p->values);
+	if (p->count)
+		json_object_set(res, "@odata.count", p->count);
+	if (!p->req->on_page)
+		json_object_set(res, "value", p->values);
 	if (p->delta_link)
 		json_object_set_new(res, "@odata.deltaLink", json_string(p->delta_link));
 	return res;
@@ -316,11 +316,15 @@ static void paged_page(struct run_state *rs, struct pending *p, long status, jso
 			     p->pages, value ? "present" : "missing");
 		return;
 	}
-	if (!p->values) {
-		p->values = json_array();
-		p->first_page = json_incref(body);
+	if (p->pages == 1)
+		p->count = json_incref(json_object_get(body, "@odata.count"));
+	if (p->req->on_page) {
+		p->req->on_page(p->req->page_ctx, value);
+	} else {
+		if (!p->values)
+			p->values = json_array();
+		json_array_extend(p->values, value);
 	}
-	json_array_extend(p->values, value);
 	if (next) {
 		if (!graph_url_same_origin(g->graph_url, next)) {
 			pending_fail(rs, p, 0, "UnsafeNextLink",
@@ -861,7 +865,7 @@ static void enqueue_initial(struct run_state *rs)
 static void pending_release(struct pending *p)
 {
 	json_decref(p->values);
-	json_decref(p->first_page);
+	json_decref(p->count);
 	free(p->page_url);
 	free(p->delta_link);
 	free(p->seen.slots);

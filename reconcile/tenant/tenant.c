@@ -84,9 +84,30 @@ char *tenant_request_describe_error(const struct tenant_request *req)
 	return strbuf_detach(&sb, NULL);
 }
 
+void tenant_request_deliver_pages(struct tenant_request *req)
+{
+	json_t *value = json_object_get(req->response, "value");
+
+	if (!req->on_page || !(req->flags & TENANT_PAGED) || !tenant_request_ok(req) ||
+	    !json_is_array(value))
+		return;
+	json_incref(value);
+	json_object_del(req->response, "value");
+	req->on_page(req->page_ctx, value);
+	json_decref(value);
+}
+
 int tenant_run(struct tenant *t, struct tenant_request *reqs, size_t nr)
 {
-	return nr ? t->ops->run(t, reqs, nr) : 0;
+	int ret;
+	size_t i;
+
+	if (!nr)
+		return 0;
+	ret = t->ops->run(t, reqs, nr);
+	for (i = 0; i < nr; i++)
+		tenant_request_deliver_pages(&reqs[i]);
+	return ret;
 }
 
 int tenant_commit(struct tenant *t)

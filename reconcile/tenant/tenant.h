@@ -38,10 +38,10 @@ enum tenant_request_flags {
 };
 
 struct graph_error {
-	char *code;	  /* Graph's error.code, e.g. Request_ResourceNotFound */
-	char *message;	  /* Graph's error.message, or a transport error */
+	char *code;       /* Graph's error.code, e.g. Request_ResourceNotFound */
+	char *message;    /* Graph's error.message, or a transport error */
 	char *request_id; /* innerError.request-id */
-	char *date;	  /* innerError.date */
+	char *date;       /* innerError.date */
 	/* A write that may have reached Graph although no answer came back
 	 * (timeout, connection lost, 5xx after sending): look before retrying. */
 	int ambiguous;
@@ -54,9 +54,15 @@ struct tenant_request {
 	json_t *body; /* NULL for none */
 	unsigned flags;
 	char *what; /* for messages: "list guests", "add alice@contoso.com to finance-readers" */
+	/* Optional, for TENANT_PAGED: receives each page's `value` array (borrowed)
+	 * as it arrives, and response then holds no `value`: a long collection is
+	 * consumed page by page instead of being gathered whole. Pages of a request
+	 * come in order; a request that fails may have delivered some already. */
+	void (*on_page)(void *page_ctx, json_t *value);
+	void *page_ctx;
 
 	/* out */
-	long status;	  /* HTTP status; 0 when no answer came at all */
+	long status;      /* HTTP status; 0 when no answer came at all */
 	json_t *response; /* the body (NULL for none or not JSON) */
 	struct graph_error error;
 	unsigned attempts; /* how many times it was sent */
@@ -65,7 +71,7 @@ struct tenant_request {
 /* Fills a request; path is printf-like. Takes ownership of body. */
 void tenant_request_init(struct tenant_request *req, const char *method, json_t *body,
 			 unsigned flags, const char *what, const char *path_fmt, ...)
-	__attribute__((format(printf, 6, 7)));
+    __attribute__((format(printf, 6, 7)));
 void tenant_request_release(struct tenant_request *req);
 /* Status 2xx. */
 int tenant_request_ok(const struct tenant_request *req);
@@ -96,6 +102,9 @@ struct tenant {
 };
 
 int tenant_run(struct tenant *t, struct tenant_request *reqs, size_t nr);
+/* For backends that gather pages: hands a finished request's `value` to its
+ * on_page and drops it from the response (nothing to do when already streamed). */
+void tenant_request_deliver_pages(struct tenant_request *req);
 int tenant_commit(struct tenant *t);
 void tenant_free(struct tenant *t);
 
@@ -104,15 +113,15 @@ struct tenant *tenant_snapshot_open(const char *path);
 
 /* Options of the graph backend, from the command line and environment. */
 struct graph_options {
-	const char *graph_url;	    /* https://graph.microsoft.com */
+	const char *graph_url;      /* https://graph.microsoft.com */
 	const char *authority_host; /* https://login.microsoftonline.com */
 	const char *tenant_id;
-	unsigned parallelism;	      /* default 8 */
-	long connect_timeout_ms;      /* default 10000 */
-	long request_timeout_ms;      /* default 60000 */
-	unsigned max_attempts;	      /* default 6 */
-	long deadline_ms;	      /* overall retry budget per request; default 300000 */
-	int debug;		      /* trace requests on stderr, secrets redacted */
+	unsigned parallelism;    /* default 8 */
+	long connect_timeout_ms; /* default 10000 */
+	long request_timeout_ms; /* default 60000 */
+	unsigned max_attempts;   /* default 6 */
+	long deadline_ms;        /* overall retry budget per request; default 300000 */
+	int debug;               /* trace requests on stderr, secrets redacted */
 	/* "public" (default), "usgov", "usgov-dod" or "china": the login and Graph
 	 * hosts of that cloud; graph_url and authority_host override them. */
 	const char *cloud;

@@ -173,6 +173,7 @@ static int snapshot_run(struct tenant *t, struct tenant_request *reqs, size_t nr
 
 	for (i = 0; i < nr; i++) {
 		run_one(st, &reqs[i]);
+		tenant_request_deliver_pages(&reqs[i]);
 		if (t->progress)
 			t->progress(t->progress_ctx, reqs[i].what, i + 1, nr);
 	}

@@ -826,6 +826,48 @@ static void test_batch_groups_maps_and_retries(void **state)
 	fake_stop(s);
 }
 
+static void keep_page(void *page_ctx, json_t *value)
+{
+	json_array_append(page_ctx, value);
+}
+
+/* With on_page, each page goes to the caller as it comes and the answer keeps none. */
+static void test_paged_pages_handed_over_as_they_come(void **state)
+{
+	struct fake_server *s = fake_start(batch_handler);
+	struct tenant *t;
+	struct tenant_request reqs[2];
+	json_t *pages[2], *expected = json_loads("[[{\"id\":\"p1\"},{\"id\":\"p2\"}],"
+						 "[{\"id\":\"p3\"}]]",
+						 0, NULL);
+	size_t i;
+
+	(void)state;
+	set_env_secret();
+	t = open_against(s, 0);
+	for (i = 0; i < 2; i++) {
+		pages[i] = json_array();
+		tenant_request_init(&reqs[i], "GET", NULL, TENANT_BATCHABLE | TENANT_PAGED, "paged",
+				    "/v1.0/users?$top=2");
+		reqs[i].on_page = keep_page;
+		reqs[i].page_ctx = pages[i];
+	}
+	assert_int_equal(tenant_run(t, reqs, 2), 0);
+	for (i = 0; i < 2; i++) {
+		/* the first page came in the $batch, the second by its nextLink */
+		assert_int_equal(reqs[i].status, 200);
+		assert_non_null(reqs[i].response);
+		assert_null(json_object_get(reqs[i].response, "value"));
+		assert_true(json_equal(pages[i], expected));
+		json_decref(pages[i]);
+		tenant_request_release(&reqs[i]);
+	}
+	assert_int_equal(s->batch_hits, 1);
+	json_decref(expected);
+	tenant_free(t);
+	fake_stop(s);
+}
+
 static void test_failed_batch_resends_only_reads(void **state)
 {
 	struct fake_server *s = fake_start(batch_handler);
@@ -1196,6 +1238,7 @@ int main(void)
 	    cmocka_unit_test(test_no_credentials),
 	    cmocka_unit_test(test_non_json_answers),
 	    cmocka_unit_test(test_batch_groups_maps_and_retries),
+	    cmocka_unit_test(test_paged_pages_handed_over_as_they_come),
 	    cmocka_unit_test(test_failed_batch_resends_only_reads),
 	    cmocka_unit_test(test_debug_trace_hides_secrets),
 	    cmocka_unit_test(test_connection_refused),
