@@ -1,10 +1,13 @@
 /*
  * guest: B2B guests, matched by email (guest.<email lowercased>).
  *
- * Reads every guest of the tenant in pages of 999, then looks up by mail, in
- * batched `mail in (...)` filters, the declared guests the listing did not
- * answer for (invited as userType Member, or changed to it), so requests stay
- * bounded by the tenant's size and the number of new guests.
+ * Reads every guest of the tenant in pages of 999 (a large tenant in
+ * partitions by userPrincipalName whose pages come in parallel, checked
+ * against a count of all guests), then looks up by mail, in batched
+ * `mail in (...)` filters, the declared guests the listing did not answer for
+ * (invited as userType Member, or changed to it), so requests stay bounded by
+ * the tenant's size and the number of new guests. Listed guests are kept in
+ * id order, whatever order the pages came in.
  *
  * A missing guest is invited (POST /invitations); a present one is updated
  * (displayName, userType) and re-invited when it is still PendingAcceptance
@@ -18,6 +21,7 @@
 #include "../../schema/base/xalloc.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <time.h>
@@ -25,6 +29,9 @@
 #define GUEST_SELECT                                                                               \
 	"id,displayName,mail,otherMails,userPrincipalName,userType,externalUserState,"             \
 	"externalUserStateChangeDateTime,creationType,createdDateTime,accountEnabled"
+/* The listing's page size, and at most this many partitions of it (list_guests). */
+#define GUEST_PAGE           999
+#define GUEST_PARTITIONS_MAX 16
 
 extern const struct kind kind_guest;
 
@@ -56,33 +63,232 @@ static void user_emails_add(json_t *emails, const json_t *user)
 	}
 }
 
+/* Properties with a handful of distinct values: each page shares one string per value. */
+static const char *const few_valued[] = {"userType", "externalUserState", "creationType", NULL};
+
+/* Where the guest listing's pages go as they arrive. */
+struct guest_sink {
+	json_t *listed; /* the guests, in arrival order */
+	json_t *shared; /* value -> the one json string every guest holding it shares */
+};
+
+static void share_value(struct guest_sink *sink, json_t *user, const char *key)
+{
+	json_t *value = json_object_get(user, key), *known;
+
+	if (!json_is_string(value))
+		return;
+	known = json_object_get(sink->shared, json_string_value(value));
+	if (!known)
+		json_object_set(sink->shared, json_string_value(value), value);
+	else if (known != value)
+		json_object_set(user, key, known);
+}
+
+/* Keeps a page's guests, sharing the strings many of them hold alike. */
+static void guest_page(void *page_ctx, json_t *value)
+{
+	struct guest_sink *sink = page_ctx;
+	const char *const *key;
+	json_t *user, *other_mails, *mail;
+	size_t i;
+
+	json_array_foreach(value, i, user)
+	{
+		if (!json_is_object(user))
+			continue;
+		for (key = few_valued; *key; key++)
+			share_value(sink, user, *key);
+		other_mails = json_object_get(user, "otherMails");
+		mail = json_object_get(user, "mail");
+		if (json_array_size(other_mails) == 1 && json_is_string(mail) &&
+		    json_equal(json_array_get(other_mails, 0), mail))
+			json_array_set(other_mails, 0, mail);
+		json_array_append(sink->listed, user);
+	}
+}
+
+static int compare_ids(const void *a, const void *b)
+{
+	const char *x = json_str(*(json_t *const *)a, "id");
+	const char *y = json_str(*(json_t *const *)b, "id");
+
+	return strcmp(x ? x : "", y ? y : "");
+}
+
+/* The listed guests in id order, each id once: the order Graph pages them in
+ * (or partitions deliver them in) never reaches the plan. */
+static void sort_by_id(json_t *listed)
+{
+	size_t n = json_array_size(listed), i, kept = 0;
+	json_t **items = xcalloc(n ? n : 1, sizeof(*items));
+
+	for (i = 0; i < n; i++)
+		items[i] = json_incref(json_array_get(listed, i));
+	qsort(items, n, sizeof(*items), compare_ids);
+	json_array_clear(listed);
+	for (i = 0; i < n; i++) {
+		if (kept && !compare_ids(&items[i], &items[kept - 1]) && json_str(items[i], "id")) {
+			json_decref(items[i]);
+			continue;
+		}
+		items[kept++] = items[i];
+		json_array_append_new(listed, items[i]);
+	}
+	free(items);
+}
+
+static int compare_strings(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/*
+ * Bounds that cut the guest listing into about `parts` partitions of equal
+ * size, from the declared guests' #EXT# userPrincipalNames (which start with
+ * the email's local part). A bound is the leading run of lowercase letters and
+ * digits of a local part: it holds no '@', so no userPrincipalName equals one,
+ * and with `ge` below and `le` above each bound every userPrincipalName falls
+ * in exactly one partition.
+ */
+static json_t *listing_bounds(const struct desired_guests *dg, size_t parts)
+{
+	json_t *bounds = json_array();
+	char **keys;
+	size_t i, nr = 0;
+
+	if (parts < 2 || !dg->nr)
+		return bounds;
+	keys = xcalloc(dg->nr, sizeof(*keys));
+	for (i = 0; i < dg->nr; i++) {
+		const char *email = dg->items[i].email;
+		size_t len = 0;
+
+		while ((email[len] >= 'a' && email[len] <= 'z') ||
+		       (email[len] >= '0' && email[len] <= '9'))
+			len++;
+		if (len)
+			keys[nr++] = xstrndup(email, len);
+	}
+	qsort(keys, nr, sizeof(*keys), compare_strings);
+	for (i = 1; i < parts && nr; i++) {
+		const char *bound = keys[i * nr / parts];
+		const char *last =
+		    json_string_value(json_array_get(bounds, json_array_size(bounds) - 1));
+
+		if (!last || strcmp(last, bound) < 0)
+			json_array_append_new(bounds, json_string(bound));
+	}
+	for (i = 0; i < nr; i++)
+		free(keys[i]);
+	free(keys);
+	return bounds;
+}
+
+static void add_listing(struct request_list *reqs, struct guest_sink *sink, const char *lower,
+			const char *upper)
+{
+	struct strbuf filter = STRBUF_INIT;
+	struct tenant_request *req;
+
+	strbuf_addstr(&filter, "userType%20eq%20%27Guest%27");
+	if (lower) {
+		strbuf_addstr(&filter, "%20and%20userPrincipalName%20ge%20");
+		strbuf_add_odata_literal(&filter, lower);
+	}
+	if (upper) {
+		strbuf_addstr(&filter, "%20and%20userPrincipalName%20le%20");
+		strbuf_add_odata_literal(&filter, upper);
+	}
+	req = request_list_add(reqs);
+	tenant_request_init(req, "GET", NULL, TENANT_PAGED, "list guests",
+			    "/v1.0/users?$filter=%s&$select=%s&$top=999", filter.buf, GUEST_SELECT);
+	req->on_page = guest_page;
+	req->page_ctx = sink;
+	strbuf_release(&filter);
+}
+
+/*
+ * Lists every guest into sink->listed. A large tenant is read in partitions
+ * by userPrincipalName, as many as requests run at once, whose pages come in
+ * parallel; one more request counts the guests, and unless the partitions
+ * hold exactly that many distinct guests the listing is read again whole.
+ */
+static int list_guests(struct reconcile_ctx *ctx, const struct desired_guests *dg,
+		       struct guest_sink *sink)
+{
+	struct request_list reqs = REQUEST_LIST_INIT;
+	size_t parts = ctx->tenant->parallelism, i;
+	json_t *bounds, *count;
+	int ret = -1;
+
+	if (parts > GUEST_PARTITIONS_MAX)
+		parts = GUEST_PARTITIONS_MAX;
+	if (parts > dg->nr / GUEST_PAGE)
+		parts = dg->nr / GUEST_PAGE;
+	bounds = listing_bounds(dg, parts);
+	if (json_array_size(bounds)) {
+		struct request_list partitions;
+
+		tenant_request_init(
+		    request_list_add(&reqs), "GET", NULL, TENANT_EVENTUAL, "count guests",
+		    "/v1.0/users?$filter=userType%%20eq%%20%%27Guest%%27&$count=true"
+		    "&$top=1&$select=id");
+		for (i = 0; i <= json_array_size(bounds); i++)
+			add_listing(&reqs, sink,
+				    i ? json_string_value(json_array_get(bounds, i - 1)) : NULL,
+				    json_string_value(json_array_get(bounds, i)));
+		partitions = (struct request_list){reqs.items + 1, reqs.nr - 1, 0};
+		if (tenant_run(ctx->tenant, reqs.items, reqs.nr) < 0 ||
+		    request_list_check(&partitions) < 0)
+			goto out;
+		sort_by_id(sink->listed);
+		count = json_object_get(reqs.items[0].response, "@odata.count");
+		if (tenant_request_ok(&reqs.items[0]) && json_is_integer(count) &&
+		    json_integer_value(count) == (json_int_t)json_array_size(sink->listed)) {
+			ret = 0;
+			goto out;
+		}
+		json_array_clear(sink->listed);
+		request_list_release(&reqs);
+	}
+	add_listing(&reqs, sink, NULL, NULL);
+	if (tenant_run(ctx->tenant, reqs.items, reqs.nr) < 0 || request_list_check(&reqs) < 0)
+		goto out;
+	sort_by_id(sink->listed);
+	ret = 0;
+out:
+	request_list_release(&reqs);
+	json_decref(bounds);
+	return ret;
+}
+
 static int guest_read(struct reconcile_ctx *ctx)
 {
 	struct request_list reqs = REQUEST_LIST_INIT;
 	struct desired_guests dg;
+	struct guest_sink sink = {json_array(), json_object()};
 	json_t *users = live_collection(ctx->live, "users");
 	json_t *seen = live_id_set(users), *known = json_object(), *missing = json_array(), *u;
+	json_t *answer;
 	int ret = -1;
 	size_t i;
 
-	tenant_request_init(
-	    request_list_add(&reqs), "GET", NULL, TENANT_PAGED, "list guests",
-	    "/v1.0/users?$filter=userType%%20eq%%20%%27Guest%%27&$select=%s&$top=999",
-	    GUEST_SELECT);
-	if (tenant_run(ctx->tenant, reqs.items, reqs.nr) < 0 || request_list_check(&reqs) < 0)
+	desired_guests_collect(&dg, ctx->cfg);
+	if (list_guests(ctx, &dg, &sink) < 0)
 		goto out;
-	live_merge_objects(users, seen, reqs.items[0].response, NULL);
-	request_list_release(&reqs);
+	answer = json_pack("{s:O}", "value", sink.listed);
+	live_merge_objects(users, seen, answer, NULL);
+	json_decref(answer);
+	json_array_clear(sink.listed);
 
 	json_array_foreach(users, i, u)
 	{
 		user_emails_add(known, u);
 	}
-	desired_guests_collect(&dg, ctx->cfg);
 	for (i = 0; i < dg.nr; i++)
 		if (!json_object_get(known, dg.items[i].email))
 			json_array_append_new(missing, json_string(dg.items[i].email));
-	desired_guests_release(&dg);
 
 	request_list_add_in_filters(&reqs, "users", "mail", missing, GUEST_SELECT,
 				    "find declared guests by mail");
@@ -92,7 +298,10 @@ static int guest_read(struct reconcile_ctx *ctx)
 		live_merge_objects(users, seen, reqs.items[i].response, NULL);
 	ret = 0;
 out:
+	desired_guests_release(&dg);
 	request_list_release(&reqs);
+	json_decref(sink.listed);
+	json_decref(sink.shared);
 	json_decref(seen);
 	json_decref(known);
 	json_decref(missing);

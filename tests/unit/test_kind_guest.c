@@ -12,6 +12,7 @@
 
 #include "partners_fixture.h"
 #include "reconcile/kinds/directory_common.h"
+#include "reconcile/tenant/tenant.h"
 
 extern const struct kind kind_guest;
 
@@ -354,6 +355,200 @@ static void test_read_asks_nothing_more_when_the_listing_answers_for_everyone(vo
 	config_free(cfg);
 }
 
+/* A snapshot tenant whose requests are also written to a log. */
+struct logged_tenant {
+	struct tenant base;
+	struct tenant *inner;
+	struct strbuf log;
+};
+
+static int logged_run(struct tenant *t, struct tenant_request *reqs, size_t nr)
+{
+	struct logged_tenant *l = (struct logged_tenant *)t;
+	size_t i;
+
+	for (i = 0; i < nr; i++)
+		strbuf_addf(&l->log, "%s %s\n", reqs[i].method, reqs[i].path);
+	return l->inner->ops->run(l->inner, reqs, nr);
+}
+
+static void logged_free(struct tenant *t)
+{
+	(void)t;
+}
+
+static const struct tenant_ops logged_ops = {
+    .name = "logged",
+    .run = logged_run,
+    .free = logged_free,
+};
+
+#define MANY_GUESTS 3000
+
+/* MANY_GUESTS declared contoso guests, in a tenant that holds them (ids not in
+ * listing order) and the odd guests of `extra_users` (JSON array text). */
+static void many_guests(struct config **cfg, struct logged_tenant *t, char *path,
+			const char *extra_users)
+{
+	struct strbuf yaml = STRBUF_INIT;
+	json_t *snap = json_pack("{s:s, s:s, s:[]}", "format", "b2bctl-snapshot/1", "tenantId",
+				 "11111111-1111-1111-1111-111111111111", "users");
+	json_t *users = json_object_get(snap, "users"), *extra;
+	int fd, i;
+
+	strbuf_addstr(&yaml, "tenant:\n  id: 11111111-1111-1111-1111-111111111111\n"
+			     "partners:\n  - name: contoso\n    domains: [contoso.com]\n"
+			     "    guests:\n");
+	for (i = 0; i < MANY_GUESTS; i++) {
+		char id[64], mail[64], upn[96];
+
+		strbuf_addf(&yaml, "      - email: g%d@contoso.com\n", i);
+		snprintf(id, sizeof(id), "%08x-0000-4000-8000-000000000000",
+			 (unsigned)((i * 7919) % MANY_GUESTS));
+		snprintf(mail, sizeof(mail), "g%d@contoso.com", i);
+		snprintf(upn, sizeof(upn), "g%d_contoso.com#EXT#@host.onmicrosoft.com", i);
+		json_array_append_new(users,
+				      json_pack("{s:s, s:s, s:s, s:s}", "id", id, "mail", mail,
+						"userPrincipalName", upn, "userType", "Guest"));
+	}
+	extra = fixture_json(extra_users);
+	json_array_extend(users, json_object_get(extra, "value"));
+	json_decref(extra);
+	*cfg = fixture_config_ok(yaml.buf);
+	fd = mkstemp(path);
+	assert_true(fd >= 0);
+	close(fd);
+	assert_int_equal(json_dump_file(snap, path, 0), 0);
+	memset(t, 0, sizeof(*t));
+	t->inner = tenant_snapshot_open(path);
+	assert_non_null(t->inner);
+	t->base.ops = &logged_ops;
+	strbuf_init(&t->log, 0);
+	json_decref(snap);
+	strbuf_release(&yaml);
+}
+
+static void logged_release(struct logged_tenant *t, char *path)
+{
+	tenant_free(t->inner);
+	strbuf_release(&t->log);
+	unlink(path);
+}
+
+static size_t count_lines_with(const char *log, const char *needle)
+{
+	size_t n = 0;
+	const char *line;
+
+	for (line = log; *line; line = strchr(line, '\n') + 1) {
+		const char *end = strchr(line, '\n');
+		char *text = xstrndup(line, (size_t)(end - line));
+
+		n += strstr(text, needle) != NULL;
+		free(text);
+	}
+	return n;
+}
+
+static void assert_sorted_unique_ids(const json_t *users)
+{
+	size_t i;
+
+	for (i = 1; i < json_array_size(users); i++)
+		assert_true(strcmp(json_str(json_array_get(users, i - 1), "id"),
+				   json_str(json_array_get(users, i), "id")) < 0);
+}
+
+/*
+ * The odd guests a partition by userPrincipalName must not lose: no mail, a
+ * domain no partner has, userPrincipalNames that start with a capital, a digit
+ * or punctuation, and one that sorts after every bound. A member is no guest.
+ */
+static const char *const odd_guests =
+    "{\"value\": ["
+    "{\"id\": \"f0000000-0000-4000-8000-000000000001\", \"mail\": null, \"userType\": \"Guest\","
+    " \"userPrincipalName\": \"nomail_contoso.com#EXT#@host.onmicrosoft.com\"},"
+    "{\"id\": \"f0000000-0000-4000-8000-000000000002\", \"mail\": \"zed@elsewhere.org\","
+    " \"userType\": \"Guest\", \"userPrincipalName\": "
+    "\"zed_elsewhere.org#EXT#@host.onmicrosoft.com\"},"
+    "{\"id\": \"f0000000-0000-4000-8000-000000000003\", \"mail\": \"G1500x@contoso.com\","
+    " \"userType\": \"Guest\", \"userPrincipalName\": "
+    "\"G1500x_contoso.com#EXT#@host.onmicrosoft.com\"},"
+    "{\"id\": \"f0000000-0000-4000-8000-000000000004\", \"mail\": \"_x@contoso.com\","
+    " \"userType\": \"Guest\", \"userPrincipalName\": "
+    "\"_x_contoso.com#EXT#@host.onmicrosoft.com\"},"
+    "{\"id\": \"f0000000-0000-4000-8000-000000000005\", \"mail\": \"0@contoso.com\","
+    " \"userType\": \"Guest\", \"userPrincipalName\": \"0_contoso.com#EXT#@host.onmicrosoft.com\"},"
+    "{\"id\": \"f0000000-0000-4000-8000-000000000006\", \"mail\": \"~@contoso.com\","
+    " \"userType\": \"Guest\", \"userPrincipalName\": \"~_contoso.com#EXT#@host.onmicrosoft.com\"},"
+    "{\"id\": \"f0000000-0000-4000-8000-000000000007\", \"mail\": \"m@contoso.com\","
+    " \"userType\": \"Member\", \"userPrincipalName\": \"m@host.onmicrosoft.com\"}]}";
+
+static void test_read_partitions_list_every_guest_once(void **state)
+{
+	char path[] = "/tmp/b2bctl-guest-partitions-XXXXXX";
+	const struct kind *read_kinds[] = {&kind_guest};
+	struct diag_list diags = DIAG_LIST_INIT;
+	struct logged_tenant t;
+	struct config *cfg;
+	json_t *partitioned, *whole, *users;
+
+	(void)state;
+	many_guests(&cfg, &t, path, odd_guests);
+	t.base.parallelism = 8;
+	partitioned = fixture_read(read_kinds, 1, cfg, &t.base, &diags);
+	/* MANY_GUESTS / 999 = 3 partitions (two bounds), and a count of the whole */
+	assert_int_equal(count_lines_with(t.log.buf, "userPrincipalName%20ge%20"), 2);
+	assert_int_equal(count_lines_with(t.log.buf, "userPrincipalName%20le%20"), 2);
+	assert_int_equal(count_lines_with(t.log.buf, "$count=true"), 1);
+	assert_int_equal(count_lines_with(t.log.buf, "/v1.0/users?"), 4);
+	/* about 1,000 guests each: pages of 999 and their nextLinks inside a partition */
+	users = json_object_get(partitioned, "users");
+	assert_int_equal(json_array_size(users), MANY_GUESTS + 6);
+	assert_sorted_unique_ids(users);
+
+	strbuf_reset(&t.log);
+	t.base.parallelism = 1;
+	whole = fixture_read(read_kinds, 1, cfg, &t.base, &diags);
+	assert_int_equal(count_lines_with(t.log.buf, "/v1.0/users?"), 1);
+	assert_true(json_equal(partitioned, whole));
+	json_decref(partitioned);
+	json_decref(whole);
+	logged_release(&t, path);
+	config_free(cfg);
+}
+
+/* A guest no partition holds (here: no userPrincipalName) makes the count differ:
+ * the listing is read again whole rather than lose it. */
+static void test_read_lists_whole_when_partitions_miss_a_guest(void **state)
+{
+	char path[] = "/tmp/b2bctl-guest-partitions-XXXXXX";
+	const struct kind *read_kinds[] = {&kind_guest};
+	struct diag_list diags = DIAG_LIST_INIT;
+	struct logged_tenant t;
+	struct config *cfg;
+	json_t *live, *users;
+
+	(void)state;
+	many_guests(&cfg, &t, path,
+		    "{\"value\": [{\"id\": \"f0000000-0000-4000-8000-000000000009\","
+		    " \"mail\": \"noupn@elsewhere.org\", \"userType\": \"Guest\"}]}");
+	t.base.parallelism = 4;
+	live = fixture_read(read_kinds, 1, cfg, &t.base, &diags);
+	assert_int_equal(count_lines_with(t.log.buf, "userPrincipalName%20ge%20"), 2);
+	assert_int_equal(
+	    count_lines_with(t.log.buf, "/v1.0/users?$filter=userType%20eq%20%27Guest%27&$select="),
+	    1);
+	users = json_object_get(live, "users");
+	assert_int_equal(json_array_size(users), MANY_GUESTS + 1);
+	assert_string_equal(json_str(json_array_get(users, MANY_GUESTS), "mail"),
+			    "noupn@elsewhere.org");
+	assert_sorted_unique_ids(users);
+	json_decref(live);
+	logged_release(&t, path);
+	config_free(cfg);
+}
+
 static struct plan *plan_alice_invite(struct config **cfg, json_t **live)
 {
 	struct diag_list diags = DIAG_LIST_INIT;
@@ -550,6 +745,8 @@ int main(void)
 	    cmocka_unit_test(test_diff_refuses_an_internal_user_with_a_guest_email),
 	    cmocka_unit_test(test_read_lists_guests_then_finds_the_rest_by_mail),
 	    cmocka_unit_test(test_read_asks_nothing_more_when_the_listing_answers_for_everyone),
+	    cmocka_unit_test(test_read_partitions_list_every_guest_once),
+	    cmocka_unit_test(test_read_lists_whole_when_partitions_miss_a_guest),
 	    cmocka_unit_test(test_apply_invite_sets_the_new_id),
 	    cmocka_unit_test(test_apply_lost_invite_answer_is_looked_up_not_resent),
 	    cmocka_unit_test(test_apply_invites_again_only_after_empty_lookups_and_not_forever),
