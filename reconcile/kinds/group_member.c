@@ -4,7 +4,8 @@
  * A declared group's desired members are the guests whose `groups` name it,
  * every guest of a partner whose `guestGroups` name it, and the internal users
  * its `members` list by userPrincipalName. Read pages through the members of
- * every declared group that exists (batched) and looks up, in batched
+ * every declared group that exists (batched; each page reduced to member ids
+ * as it arrives, the ids shared with the live users) and looks up, in batched
  * `userPrincipalName in (...)` filters, the internal members the model does
  * not hold yet. Diff works on ids through the live index: a member is one
  * action to add or, for authoritative groups only, to remove. Apply adds a
@@ -32,15 +33,66 @@ static int member_is_user(const json_t *member)
 	return !type || !strcmp(type, "#microsoft.graph.user");
 }
 
+/* Where one group's member pages go as they arrive. */
+struct member_sink {
+	json_t *ids;   /* the group's member ids, in page order */
+	json_t *users; /* the live users */
+	json_t *seen;  /* id -> that user's id string, shared by every membership */
+};
+
+static void member_page(void *page_ctx, json_t *value)
+{
+	struct member_sink *sink = page_ctx;
+	json_t *member;
+	size_t i;
+
+	json_array_foreach(value, i, member)
+	{
+		const char *id = json_str(member, "id");
+		json_t *shared;
+
+		if (!id)
+			continue;
+		shared = json_object_get(sink->seen, id);
+		if (!shared) {
+			shared = json_object_get(member, "id");
+			if (member_is_user(member)) {
+				json_t *user = json_deep_copy(member);
+
+				json_object_del(user, "@odata.type");
+				shared = json_object_get(user, "id");
+				json_array_append_new(sink->users, user);
+			}
+			json_object_set(sink->seen, id, shared);
+		}
+		json_array_append(sink->ids, shared);
+	}
+}
+
+/* id -> the id string of that user, for every user of the collection. */
+static json_t *user_id_strings(const json_t *users)
+{
+	json_t *ids = json_object(), *user, *id;
+	size_t i;
+
+	json_array_foreach(users, i, user)
+	{
+		id = json_object_get(user, "id");
+		if (json_is_string(id))
+			json_object_set(ids, json_string_value(id), id);
+	}
+	return ids;
+}
+
+/* Reads the members of every declared group that exists, each page consumed as it comes. */
 static int read_members(struct reconcile_ctx *ctx, json_t *users, json_t *seen)
 {
 	struct request_list reqs = REQUEST_LIST_INIT;
-	json_t *counts = live_group_name_counts(ctx->live), *targets = json_array(), *g;
+	json_t *counts = live_group_name_counts(ctx->live), *g;
 	json_t *groups = json_object_get(ctx->live, "groups"), *declared = json_object();
-	/* pages held at once: a full round of $batch calls, not every group's members */
-	size_t chunk = (ctx->tenant->parallelism ? ctx->tenant->parallelism : 8) * 20;
+	struct member_sink *sinks = xcalloc(json_array_size(groups) + 1, sizeof(*sinks));
+	size_t i, nr = 0;
 	int ret = -1;
-	size_t i, j, start;
 
 	for (i = 0; i < ctx->cfg->groups_nr; i++)
 		if (ctx->cfg->groups[i].name.value)
@@ -48,55 +100,32 @@ static int read_members(struct reconcile_ctx *ctx, json_t *users, json_t *seen)
 	json_array_foreach(groups, i, g)
 	{
 		const char *name = json_str(g, "displayName"), *id = json_str(g, "id");
+		struct tenant_request *req;
 		char *what;
 
 		if (!name || !id || !json_object_get(declared, name) ||
 		    json_integer_value(json_object_get(counts, name)) > 1)
 			continue;
+		sinks[nr] = (struct member_sink){json_array(), users, seen};
+		json_object_set(g, "members", sinks[nr].ids);
 		what = xstrfmt("list members of %s", name);
-		tenant_request_init(
-		    request_list_add(&reqs), "GET", NULL, TENANT_PAGED | TENANT_BATCHABLE, what,
-		    "/v1.0/groups/%s/members?$select=%s&$top=999", id, MEMBER_SELECT);
-		json_array_append(targets, g);
+		req = request_list_add(&reqs);
+		tenant_request_init(req, "GET", NULL, TENANT_PAGED | TENANT_BATCHABLE, what,
+				    "/v1.0/groups/%s/members?$select=%s&$top=999", id,
+				    MEMBER_SELECT);
+		req->on_page = member_page;
+		req->page_ctx = &sinks[nr++];
 		free(what);
 	}
-	for (start = 0; start < reqs.nr; start += chunk) {
-		struct request_list part = {reqs.items + start, reqs.nr - start, 0};
-
-		if (part.nr > chunk)
-			part.nr = chunk;
-		if (tenant_run(ctx->tenant, part.items, part.nr) < 0 ||
-		    request_list_check(&part) < 0)
-			goto out;
-		for (i = start; i < start + part.nr; i++) {
-			json_t *ids = json_array(), *member;
-
-			json_array_foreach(json_object_get(reqs.items[i].response, "value"), j,
-					   member)
-			{
-				const char *id = json_str(member, "id");
-
-				if (!id)
-					continue;
-				json_array_append_new(ids, json_string(id));
-				if (member_is_user(member) && !json_object_get(seen, id)) {
-					json_t *user = json_deep_copy(member);
-
-					json_object_del(user, "@odata.type");
-					json_array_append_new(users, user);
-					json_object_set_new(seen, id, json_true());
-				}
-			}
-			json_object_set_new(json_array_get(targets, i), "members", ids);
-			json_decref(reqs.items[i].response);
-			reqs.items[i].response = NULL;
-		}
-	}
+	if (tenant_run(ctx->tenant, reqs.items, reqs.nr) < 0 || request_list_check(&reqs) < 0)
+		goto out;
 	ret = 0;
 out:
+	for (i = 0; i < nr; i++)
+		json_decref(sinks[i].ids);
+	free(sinks);
 	request_list_release(&reqs);
 	json_decref(counts);
-	json_decref(targets);
 	json_decref(declared);
 	return ret;
 }
@@ -152,7 +181,7 @@ out:
 static int group_member_read(struct reconcile_ctx *ctx)
 {
 	json_t *users = live_collection(ctx->live, "users");
-	json_t *seen = live_id_set(users);
+	json_t *seen = user_id_strings(users);
 	int ret;
 
 	ret = read_members(ctx, users, seen);

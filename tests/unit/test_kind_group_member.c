@@ -480,6 +480,69 @@ static void test_read_through_the_snapshot_backend(void **state)
 	config_free(cfg);
 }
 
+/*
+ * Many groups: every group's members are read in one run (no round waits for
+ * another), and a membership holds the live user's own id string, not a copy.
+ */
+static void test_read_all_groups_in_one_run_sharing_user_ids(void **state)
+{
+	static const struct fake_answer answers[] = {
+	    {"GET", "/v1.0/groups/", 200,
+	     "{\"value\": [{\"id\": \"u-alice\", \"mail\": \"alice@contoso.com\"},"
+	     "{\"id\": \"u-carl\", \"userPrincipalName\": \"carl@hostcorp.com\"}]}"},
+	};
+	struct strbuf yaml = STRBUF_INIT;
+	struct reconcile_ctx ctx = {0};
+	struct diag_list diags = DIAG_LIST_INIT;
+	struct fake_tenant t;
+	struct config *cfg;
+	json_t *groups, *users, *alice_id;
+	size_t i;
+
+	(void)state;
+	strbuf_addstr(&yaml, "tenant:\n  id: 11111111-1111-1111-1111-111111111111\n"
+			     "partners:\n  - name: contoso\n    domains: [contoso.com]\n"
+			     "    guests:\n      - email: alice@contoso.com\ngroups:\n");
+	for (i = 0; i < 300; i++)
+		strbuf_addf(&yaml, "  - name: g%zu\n", i);
+	cfg = fixture_config_ok(yaml.buf);
+	ctx.cfg = cfg;
+	ctx.diags = &diags;
+	ctx.live =
+	    fixture_json("{\"users\": [{\"id\": \"u-alice\", \"mail\": "
+			 "\"alice@contoso.com\", \"userType\": \"Guest\"}], \"groups\": []}");
+	groups = json_object_get(ctx.live, "groups");
+	for (i = 0; i < 300; i++) {
+		char *name = xstrfmt("g%zu", i), *id = xstrfmt("id-g%zu", i);
+
+		json_array_append_new(groups,
+				      json_pack("{s:s, s:s}", "id", id, "displayName", name));
+		free(name);
+		free(id);
+	}
+	fake_tenant_init(&t, answers, ARRAY_SIZE(answers));
+	t.base.parallelism = 8;
+	ctx.tenant = &t.base;
+	assert_int_equal(kind_group_member.read(&ctx), 0);
+	assert_int_equal(t.runs, 1);
+	assert_int_equal(t.requests, 300);
+	users = json_object_get(ctx.live, "users");
+	assert_int_equal(json_array_size(users), 2); /* alice, then carl from the members */
+	alice_id = json_object_get(json_array_get(users, 0), "id");
+	for (i = 0; i < 300; i++) {
+		json_t *members = json_object_get(json_array_get(groups, i), "members");
+
+		assert_int_equal(json_array_size(members), 2);
+		assert_ptr_equal(json_array_get(members, 0), alice_id);
+		assert_ptr_equal(json_array_get(members, 1),
+				 json_object_get(json_array_get(users, 1), "id"));
+	}
+	fake_tenant_release(&t);
+	json_decref(ctx.live);
+	strbuf_release(&yaml);
+	config_free(cfg);
+}
+
 static void test_diff_leaves_the_memberships_of_pruned_guests_to_their_deletion(void **state)
 {
 	struct diag_list diags = DIAG_LIST_INIT;
@@ -704,6 +767,7 @@ int main(void)
 	    cmocka_unit_test(test_diff_unknown_internal_member_is_an_error_at_its_place),
 	    cmocka_unit_test(test_read_pages_members_and_finds_missing_internal_users),
 	    cmocka_unit_test(test_read_through_the_snapshot_backend),
+	    cmocka_unit_test(test_read_all_groups_in_one_run_sharing_user_ids),
 	    cmocka_unit_test(test_apply_add_counts_already_a_member_as_done),
 	    cmocka_unit_test(test_apply_add_resolves_objects_created_by_this_apply),
 	    cmocka_unit_test(test_apply_remove_counts_not_found_as_done),
