@@ -1,38 +1,30 @@
 /*
  * live: hash lookups over the live model. See live.h.
  *
- * Each map is an open-addressing table whose keys are the live model's own
- * strings (mail, userPrincipalName, id, displayName), hashed and compared
- * without case where Entra ignores case, so building and looking up allocate
- * nothing per key. The index holds a reference to every key string and value,
- * so it stays valid even if the model is freed first.
+ * Each map is a strmap whose keys are the live model's own strings (mail,
+ * userPrincipalName, id, displayName), compared without case where Entra
+ * ignores case, so building and looking up copy no key. The index holds a
+ * reference to every key string and object it maps, so it stays valid even if
+ * the model is freed first.
  */
 #include "live.h"
 #include "../schema/base/strbuf.h"
+#include "../schema/base/strmap.h"
 #include "../schema/base/xalloc.h"
 
 #include <ctype.h>
 #include <string.h>
 #include <strings.h>
 
-struct live_slot {
-	const char *key; /* NULL: empty */
-	json_t *key_ref; /* the string that holds key, or NULL when key is owned */
-	json_t *value;
-};
-
-struct live_map {
-	struct live_slot *slots;
-	size_t nr, cap; /* cap: a power of two, at least twice nr */
-	int fold_case;
-};
-
 struct live_index {
-	struct live_map users_by_email;
-	struct live_map users_by_id;
-	struct live_map users_by_upn;
-	struct live_map groups_by_name;
-	struct live_map groups_by_id;
+	struct strmap users_by_email;
+	struct strmap users_by_id;
+	struct strmap users_by_upn;
+	struct strmap groups_by_name;
+	struct strmap groups_by_id;
+	json_t *held;      /* the key strings and objects the maps point into */
+	char **owned_keys; /* keys made here: the emails #EXT# UPNs stand for */
+	size_t owned_nr, owned_alloc;
 };
 
 char *lowercase_dup(const char *s)
@@ -44,93 +36,32 @@ char *lowercase_dup(const char *s)
 	return d;
 }
 
-static size_t key_hash(const char *s, int fold_case)
+/* Maps key (held by key_ref, or owned by the index when key_ref is NULL) to value. */
+static void index_put(struct live_index *idx, struct strmap *map, const char *key, json_t *key_ref,
+		      json_t *value)
 {
-	size_t h = 1469598103934665603ULL;
-
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
-
-		h ^= fold_case ? (unsigned char)tolower(c) : c;
-		h *= 1099511628211ULL;
-	}
-	return h;
-}
-
-static struct live_slot *map_slot(const struct live_map *m, const char *key)
-{
-	size_t h = key_hash(key, m->fold_case) & (m->cap - 1);
-
-	for (; m->slots[h].key; h = (h + 1) & (m->cap - 1))
-		if (m->fold_case ? !strcasecmp(m->slots[h].key, key)
-				 : !strcmp(m->slots[h].key, key))
-			break;
-	return &m->slots[h];
-}
-
-static void map_grow(struct live_map *m)
-{
-	struct live_slot *old = m->slots;
-	size_t old_cap = m->cap, i;
-
-	m->cap = old_cap ? 2 * old_cap : 64;
-	m->slots = xcalloc(m->cap, sizeof(*m->slots));
-	for (i = 0; i < old_cap; i++)
-		if (old[i].key)
-			*map_slot(m, old[i].key) = old[i];
-	free(old);
-}
-
-/* The first value put under a key stays. key_ref is the JSON string holding
- * key; NULL means key is an allocated string the map now owns. */
-static void map_put(struct live_map *m, const char *key, json_t *key_ref, json_t *value)
-{
-	struct live_slot *slot;
-
-	if (!key || !*key || (m->cap && map_slot(m, key)->key)) {
+	if (!key || !*key || strmap_put(map, key, value)) {
 		if (!key_ref)
 			free((char *)key);
 		return;
 	}
-	if (2 * (m->nr + 1) > m->cap)
-		map_grow(m);
-	slot = map_slot(m, key);
-	slot->key = key;
-	slot->key_ref = json_incref(key_ref);
-	slot->value = json_incref(value);
-	m->nr++;
+	if (key_ref) {
+		json_array_append(idx->held, key_ref);
+	} else {
+		ALLOC_GROW(idx->owned_keys, idx->owned_nr + 1, idx->owned_alloc);
+		idx->owned_keys[idx->owned_nr++] = (char *)key;
+	}
+	json_array_append(idx->held, value);
 }
 
-/* Puts value under the string obj[name]. */
-static void map_put_member(struct live_map *m, json_t *obj, const char *name, json_t *value)
+/* Maps the string obj[name] to value. */
+static void index_put_member(struct live_index *idx, struct strmap *map, json_t *obj,
+			     const char *name, json_t *value)
 {
 	json_t *key = json_object_get(obj, name);
 
 	if (json_is_string(key))
-		map_put(m, json_string_value(key), key, value);
-}
-
-static json_t *map_get(const struct live_map *m, const char *key)
-{
-	if (!key || !m->cap)
-		return NULL;
-	return map_slot(m, key)->value;
-}
-
-static void map_release(struct live_map *m)
-{
-	size_t i;
-
-	for (i = 0; i < m->cap; i++) {
-		if (!m->slots[i].key)
-			continue;
-		if (m->slots[i].key_ref)
-			json_decref(m->slots[i].key_ref);
-		else
-			free((char *)m->slots[i].key);
-		json_decref(m->slots[i].value);
-	}
-	free(m->slots);
+		index_put(idx, map, json_string_value(key), key, value);
 }
 
 char *guest_email_from_upn(const char *upn)
@@ -176,67 +107,75 @@ struct live_index *live_index_build(const json_t *live)
 
 	idx->users_by_email.fold_case = 1;
 	idx->users_by_upn.fold_case = 1;
+	idx->held = json_array();
 	json_array_foreach(users, i, u) {
 		const char *upn;
 		json_t *other;
 
 		if (!json_is_object(u))
 			continue;
-		map_put_member(&idx->users_by_id, u, "id", u);
-		map_put_member(&idx->users_by_upn, u, "userPrincipalName", u);
-		map_put_member(&idx->users_by_email, u, "mail", u);
+		index_put_member(idx, &idx->users_by_id, u, "id", u);
+		index_put_member(idx, &idx->users_by_upn, u, "userPrincipalName", u);
+		index_put_member(idx, &idx->users_by_email, u, "mail", u);
 		json_array_foreach(json_object_get(u, "otherMails"), j, other)
 		{
 			if (json_is_string(other))
-				map_put(&idx->users_by_email, json_string_value(other), other, u);
+				index_put(idx, &idx->users_by_email, json_string_value(other),
+					  other, u);
 		}
 		upn = json_string_value(json_object_get(u, "userPrincipalName"));
-		map_put(&idx->users_by_email, guest_email_from_upn(upn), NULL, u);
+		index_put(idx, &idx->users_by_email, guest_email_from_upn(upn), NULL, u);
 	}
 	json_array_foreach(groups, i, g) {
 		if (!json_is_object(g))
 			continue;
-		map_put_member(&idx->groups_by_id, g, "id", g);
-		map_put_member(&idx->groups_by_name, g, "displayName", g);
+		index_put_member(idx, &idx->groups_by_id, g, "id", g);
+		index_put_member(idx, &idx->groups_by_name, g, "displayName", g);
 	}
 	return idx;
 }
 
 void live_index_free(struct live_index *idx)
 {
+	size_t i;
+
 	if (!idx)
 		return;
-	map_release(&idx->users_by_email);
-	map_release(&idx->users_by_id);
-	map_release(&idx->users_by_upn);
-	map_release(&idx->groups_by_name);
-	map_release(&idx->groups_by_id);
+	strmap_release(&idx->users_by_email);
+	strmap_release(&idx->users_by_id);
+	strmap_release(&idx->users_by_upn);
+	strmap_release(&idx->groups_by_name);
+	strmap_release(&idx->groups_by_id);
+	json_decref(idx->held);
+	for (i = 0; i < idx->owned_nr; i++)
+		free(idx->owned_keys[i]);
+	free(idx->owned_keys);
 	free(idx);
 }
 
 json_t *live_user_by_email(const struct live_index *idx, const char *email)
 {
-	return map_get(&idx->users_by_email, email);
+	return strmap_get(&idx->users_by_email, email);
 }
 
 json_t *live_user_by_id(const struct live_index *idx, const char *id)
 {
-	return map_get(&idx->users_by_id, id);
+	return strmap_get(&idx->users_by_id, id);
 }
 
 json_t *live_user_by_upn(const struct live_index *idx, const char *upn)
 {
-	return map_get(&idx->users_by_upn, upn);
+	return strmap_get(&idx->users_by_upn, upn);
 }
 
 json_t *live_group_by_name(const struct live_index *idx, const char *display_name)
 {
-	return map_get(&idx->groups_by_name, display_name);
+	return strmap_get(&idx->groups_by_name, display_name);
 }
 
 json_t *live_group_by_id(const struct live_index *idx, const char *id)
 {
-	return map_get(&idx->groups_by_id, id);
+	return strmap_get(&idx->groups_by_id, id);
 }
 
 json_t *live_find_by_display_name(const json_t *live, const char *collection, const char *name)

@@ -9,6 +9,7 @@
 
 #include "config.h"
 #include "base/strbuf.h"
+#include "base/strmap.h"
 
 #include <stddef.h>
 
@@ -35,14 +36,12 @@ struct name_index_entry {
 };
 
 struct name_index {
-	struct name_index_entry *slots;
-	size_t nr, cap;
-	int fold_case;
+	struct strmap map; /* key -> struct name_index_entry */
 };
 
 #define NAME_INDEX_INIT(fold)                                                                      \
 	{                                                                                          \
-		NULL, 0, 0, (fold)                                                                 \
+		STRMAP_INIT(fold)                                                                  \
 	}
 
 /* Adds the name; when it is already there returns the first entry and adds nothing. */

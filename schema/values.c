@@ -277,84 +277,37 @@ int check_date(const char *s, struct strbuf *why)
 	return 0;
 }
 
-static size_t name_hash(const char *s, int fold_case)
-{
-	size_t h = 1469598103934665603ULL;
-
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
-
-		h ^= fold_case ? (unsigned char)tolower(c) : c;
-		h *= 1099511628211ULL;
-	}
-	return h;
-}
-
-static int name_equal(const char *a, const char *b, int fold_case)
-{
-	return fold_case ? !strcasecmp(a, b) : !strcmp(a, b);
-}
-
-static void name_index_grow(struct name_index *idx)
-{
-	struct name_index_entry *old = idx->slots;
-	size_t old_cap = idx->cap, i;
-
-	idx->cap = old_cap ? 2 * old_cap : 64;
-	idx->slots = xcalloc(idx->cap, sizeof(*idx->slots));
-	for (i = 0; i < old_cap; i++) {
-		size_t h;
-
-		if (!old[i].key)
-			continue;
-		h = name_hash(old[i].key, idx->fold_case) & (idx->cap - 1);
-		while (idx->slots[h].key)
-			h = (h + 1) & (idx->cap - 1);
-		idx->slots[h] = old[i];
-	}
-	free(old);
-}
-
 const struct name_index_entry *name_index_find(const struct name_index *idx, const char *name)
 {
-	size_t h;
-
-	if (!idx->cap)
-		return NULL;
-	h = name_hash(name, idx->fold_case) & (idx->cap - 1);
-	for (; idx->slots[h].key; h = (h + 1) & (idx->cap - 1))
-		if (name_equal(idx->slots[h].key, name, idx->fold_case))
-			return &idx->slots[h];
-	return NULL;
+	return strmap_get(&idx->map, name);
 }
 
 const struct name_index_entry *name_index_add(struct name_index *idx, const char *name,
 					      const struct src_pos *pos, const void *item)
 {
 	const struct name_index_entry *found = name_index_find(idx, name);
-	size_t h;
+	struct name_index_entry *e;
 
 	if (found)
 		return found;
-	if (2 * (idx->nr + 1) > idx->cap)
-		name_index_grow(idx);
-	h = name_hash(name, idx->fold_case) & (idx->cap - 1);
-	while (idx->slots[h].key)
-		h = (h + 1) & (idx->cap - 1);
-	idx->slots[h].key = xstrdup(name);
-	idx->slots[h].pos = *pos;
-	idx->slots[h].item = item;
-	idx->nr++;
+	e = xmalloc(sizeof(*e));
+	e->key = xstrdup(name);
+	e->pos = *pos;
+	e->item = item;
+	strmap_put(&idx->map, e->key, e);
 	return NULL;
 }
 
 void name_index_release(struct name_index *idx)
 {
-	size_t i;
+	struct strmap_entry *slot;
 
-	for (i = 0; i < idx->cap; i++)
-		free(idx->slots[i].key);
-	free(idx->slots);
-	idx->slots = NULL;
-	idx->nr = idx->cap = 0;
+	strmap_for_each(&idx->map, slot)
+	{
+		struct name_index_entry *e = slot->value;
+
+		free(e->key);
+		free(e);
+	}
+	strmap_release(&idx->map);
 }

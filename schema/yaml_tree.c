@@ -328,7 +328,7 @@ int yaml_tree_parse(struct yaml_tree *tree, const char *file, const char *data, 
 	b.tree = tree;
 	b.file = file;
 	b.diags = diags;
-	b.anchors.fold_case = 0;
+	b.anchors.map.fold_case = 0;
 	if (check_bytes(&b, data, len))
 		return -1;
 	if (!yaml_parser_initialize(&parser))

@@ -14,6 +14,7 @@
  */
 #include "directory_common.h"
 #include "../../schema/base/strbuf.h"
+#include "../../schema/base/strmap.h"
 #include "../../schema/base/xalloc.h"
 
 #include <string.h>
@@ -286,32 +287,29 @@ static json_t *planned_addresses(const struct plan *plan)
 	return set;
 }
 
-/* id -> true for every user the plan deletes: their memberships go with them. */
-static json_t *deleted_users(const struct plan *plan)
+/* The ids of the users the plan deletes: their memberships go with them. */
+static void deleted_users(struct strmap *set, const struct plan *plan)
 {
-	json_t *set = json_object();
 	size_t i;
 
 	for (i = 0; i < plan->nr; i++) {
 		const struct plan_action *a = &plan->actions[i];
-		const char *id = json_str(a->data, "id");
 
-		if (a->kind == &kind_guest && a->op == PLAN_DELETE && id)
-			json_object_set_new(set, id, json_true());
+		if (a->kind == &kind_guest && a->op == PLAN_DELETE)
+			strmap_put(set, json_str(a->data, "id"), (void *)a);
 	}
-	return set;
 }
 
 struct group_diff {
 	const struct reconcile_ctx *ctx;
 	struct plan *plan;
 	json_t *planned;
-	json_t *deleted; /* users the plan deletes */
+	const struct strmap *deleted; /* ids of the users the plan deletes */
 	const struct cfg_group *group;
 	const char *group_id; /* NULL when this plan creates the group */
 	char *group_address;
-	json_t *claimed; /* live member ids that are declared */
-	json_t *named;   /* action names already used for this group */
+	struct strmap claimed; /* live member ids that are declared */
+	json_t *named;         /* action names already used for this group */
 };
 
 static void plan_member_add(struct group_diff *gd, const struct member_want *w, const char *uid)
@@ -337,7 +335,7 @@ out:
 }
 
 static void plan_wanted_members(struct group_diff *gd, const struct member_wants *w,
-				const json_t *live_members)
+				const struct strmap *live_members)
 {
 	const struct reconcile_ctx *ctx = gd->ctx;
 	json_t *indexes = json_object_get(w->by_group, gd->group->name.value), *at;
@@ -350,10 +348,10 @@ static void plan_wanted_members(struct group_diff *gd, const struct member_wants
 					   : live_user_by_upn(ctx->index, want->key);
 		const char *uid = json_str(user, "id");
 
-		if (uid && json_object_get(gd->claimed, uid))
+		if (uid && strmap_find(&gd->claimed, uid))
 			continue; /* the same user declared twice */
-		if (uid && json_object_get(live_members, uid)) {
-			json_object_set_new(gd->claimed, uid, json_true());
+		if (uid && strmap_find(live_members, uid)) {
+			strmap_put(&gd->claimed, uid, user);
 			continue;
 		}
 		if (!uid && !want->guest) {
@@ -370,7 +368,7 @@ static void plan_wanted_members(struct group_diff *gd, const struct member_wants
 			if (!planned)
 				continue;
 		} else {
-			json_object_set_new(gd->claimed, uid, json_true());
+			strmap_put(&gd->claimed, uid, user);
 		}
 		plan_member_add(gd, want, uid);
 	}
@@ -389,7 +387,7 @@ static void plan_undeclared_removals(struct group_diff *gd, const json_t *live_g
 		struct plan_action *a;
 		char *member, *name;
 
-		if (!user || json_object_get(gd->claimed, id) || json_object_get(gd->deleted, id))
+		if (!user || strmap_find(&gd->claimed, id) || strmap_find(gd->deleted, id))
 			continue;
 		if (live_user_is_external(user))
 			member = live_user_email(user);
@@ -417,14 +415,18 @@ static int group_member_diff(const struct reconcile_ctx *ctx, struct plan *plan)
 {
 	struct member_wants wants;
 	json_t *counts = live_group_name_counts(ctx->live);
-	json_t *planned = planned_addresses(plan), *deleted = deleted_users(plan);
+	json_t *planned = planned_addresses(plan);
+	struct strmap deleted = STRMAP_INIT(0);
 	size_t i;
 
+	deleted_users(&deleted, plan);
 	wants_collect(&wants, ctx->cfg);
 	for (i = 0; i < ctx->cfg->groups_nr; i++) {
 		const struct cfg_group *g = &ctx->cfg->groups[i];
-		struct group_diff gd = {ctx, plan, planned, deleted, g, NULL, NULL, NULL, NULL};
-		json_t *live_group, *live_members, *id;
+		struct group_diff gd = {ctx,  plan, planned,        &deleted, g,
+					NULL, NULL, STRMAP_INIT(0), NULL};
+		struct strmap live_members = STRMAP_INIT(0);
+		json_t *live_group, *id;
 		size_t j;
 
 		if (!g->name.value ||
@@ -437,25 +439,24 @@ static int group_member_diff(const struct reconcile_ctx *ctx, struct plan *plan)
 			continue;
 		}
 		gd.group_id = json_str(live_group, "id");
-		gd.claimed = json_object();
 		gd.named = json_object();
-		live_members = json_object();
-		json_array_foreach(json_object_get(live_group, "members"), j,
-				   id) if (json_is_string(id))
-		    json_object_set_new(live_members, json_string_value(id), json_true());
-		plan_wanted_members(&gd, &wants, live_members);
+		json_array_foreach(json_object_get(live_group, "members"), j, id)
+		{
+			strmap_put(&live_members, json_string_value(id), id);
+		}
+		plan_wanted_members(&gd, &wants, &live_members);
 		if (live_group && gd.group_id &&
 		    !(g->membership.set && g->membership.value == MEMBERSHIP_ADDITIVE))
 			plan_undeclared_removals(&gd, live_group);
-		json_decref(live_members);
-		json_decref(gd.claimed);
+		strmap_release(&live_members);
+		strmap_release(&gd.claimed);
 		json_decref(gd.named);
 		free(gd.group_address);
 	}
 	wants_release(&wants);
 	json_decref(counts);
 	json_decref(planned);
-	json_decref(deleted);
+	strmap_release(&deleted);
 	return 0;
 }
 

@@ -171,7 +171,7 @@ static void test_name_index(void **state)
 	}
 	assert_non_null(name_index_find(&idx, "N4999"));
 	assert_null(name_index_find(&idx, "n5000"));
-	assert_int_equal(idx.nr, 5001);
+	assert_int_equal(idx.map.nr, 5001);
 	name_index_release(&idx);
 }
 
