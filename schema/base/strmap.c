@@ -1,6 +1,6 @@
 /*
  * strmap: open addressing with linear probing over a power-of-two table that
- * doubles when half full; FNV-1a over the (optionally case-folded) key.
+ * doubles when half full; FNV-1a over the (optionally case-folded) key, mixed.
  */
 #include "strmap.h"
 #include "xalloc.h"
@@ -19,21 +19,29 @@ static size_t key_hash(const char *s, int fold_case)
 		h ^= fold_case ? (unsigned char)tolower(c) : c;
 		h *= 1099511628211ULL;
 	}
+	/* FNV's low bits barely differ between keys that differ only at the end
+	 * (GUIDs, user17@ and user18@): mix the high bits down (murmur3's
+	 * finalizer) before the table masks them off. */
+	h ^= h >> 33;
+	h *= 0xff51afd7ed558ccdULL;
+	h ^= h >> 33;
 	return h;
 }
 
-/* The slot that holds key, or the empty slot where it would go. */
-static struct strmap_entry *slot_for(const struct strmap *map, const char *key)
+/* The slot that holds key, or the empty slot where it would go. The stored
+ * hash is compared first, so a probe reads a key only when it likely matches. */
+static struct strmap_entry *slot_for(const struct strmap *map, const char *key, size_t hash)
 {
-	size_t h = key_hash(key, map->fold_case) & (map->cap - 1);
+	size_t i = hash & (map->cap - 1);
 
-	for (; map->slots[h].key; h = (h + 1) & (map->cap - 1)) {
-		const char *k = map->slots[h].key;
+	for (; map->slots[i].key; i = (i + 1) & (map->cap - 1)) {
+		const struct strmap_entry *e = &map->slots[i];
 
-		if (map->fold_case ? !strcasecmp(k, key) : !strcmp(k, key))
+		if (e->hash == hash &&
+		    (map->fold_case ? !strcasecmp(e->key, key) : !strcmp(e->key, key)))
 			break;
 	}
-	return &map->slots[h];
+	return &map->slots[i];
 }
 
 static void grow(struct strmap *map)
@@ -43,9 +51,15 @@ static void grow(struct strmap *map)
 
 	map->cap = old_cap ? 2 * old_cap : 64;
 	map->slots = xcalloc(map->cap, sizeof(*map->slots));
-	for (i = 0; i < old_cap; i++)
-		if (old[i].key)
-			*slot_for(map, old[i].key) = old[i];
+	for (i = 0; i < old_cap; i++) {
+		size_t j = old[i].hash & (map->cap - 1);
+
+		if (!old[i].key)
+			continue;
+		while (map->slots[j].key)
+			j = (j + 1) & (map->cap - 1);
+		map->slots[j] = old[i];
+	}
 	free(old);
 }
 
@@ -55,7 +69,7 @@ struct strmap_entry *strmap_find(const struct strmap *map, const char *key)
 
 	if (!key || !map->cap)
 		return NULL;
-	e = slot_for(map, key);
+	e = slot_for(map, key, key_hash(key, map->fold_case));
 	return e->key ? e : NULL;
 }
 
@@ -69,17 +83,19 @@ void *strmap_get(const struct strmap *map, const char *key)
 struct strmap_entry *strmap_put(struct strmap *map, const char *key, void *value)
 {
 	struct strmap_entry *e;
+	size_t hash;
 
 	if (!key)
 		return NULL;
-	e = strmap_find(map, key);
-	if (e)
-		return e;
 	if (2 * (map->nr + 1) > map->cap)
 		grow(map);
-	e = slot_for(map, key);
+	hash = key_hash(key, map->fold_case);
+	e = slot_for(map, key, hash);
+	if (e->key)
+		return e;
 	e->key = key;
 	e->value = value;
+	e->hash = hash;
 	map->nr++;
 	return NULL;
 }

@@ -15,6 +15,7 @@
 struct strmap_entry {
 	const char *key; /* NULL: an empty slot */
 	void *value;
+	size_t hash;
 };
 
 struct strmap {
