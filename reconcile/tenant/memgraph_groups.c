@@ -302,12 +302,24 @@ static json_t *present_member(struct memgraph *g, const char *key, json_t *value
 	json_t *obj = directory_object(g, key, &type), *out;
 
 	(void)value;
-	(void)q;
 	(void)ctx;
 	if (!obj)
 		return NULL;
 	out = json_object();
 	json_object_set_new(out, "@odata.type", json_string(type));
+	if (q->select && !q->filter) {
+		/* what mg_page's $select keeps, without copying the rest first */
+		json_t *name;
+		size_t i;
+
+		json_array_foreach(q->select, i, name)
+		{
+			json_t *v = json_object_get(obj, json_string_value(name));
+
+			json_object_set(out, json_string_value(name), v ? v : json_null());
+		}
+		return out;
+	}
 	json_object_update(out, obj);
 	return out;
 }
