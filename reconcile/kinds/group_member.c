@@ -36,9 +36,9 @@ static int member_is_user(const json_t *member)
 
 /* Where one group's member pages go as they arrive. */
 struct member_sink {
-	json_t *ids;   /* the group's member ids, in page order */
-	json_t *users; /* the live users */
-	json_t *seen;  /* id -> that user's id string, shared by every membership */
+	json_t *ids;     /* the group's member ids, in page order */
+	json_t *seen;    /* id -> that user's id string, shared by every membership */
+	json_t *unknown; /* id -> id string of the member users the model does not hold */
 };
 
 static void member_page(void *page_ctx, json_t *value)
@@ -55,16 +55,12 @@ static void member_page(void *page_ctx, json_t *value)
 		if (!id)
 			continue;
 		shared = json_object_get(sink->seen, id);
+		if (!shared)
+			shared = json_object_get(sink->unknown, id);
 		if (!shared) {
 			shared = json_object_get(member, "id");
-			if (member_is_user(member)) {
-				json_t *user = json_deep_copy(member);
-
-				json_object_del(user, "@odata.type");
-				shared = json_object_get(user, "id");
-				json_array_append_new(sink->users, user);
-			}
-			json_object_set(sink->seen, id, shared);
+			json_object_set(member_is_user(member) ? sink->unknown : sink->seen, id,
+					shared);
 		}
 		json_array_append(sink->ids, shared);
 	}
@@ -85,12 +81,38 @@ static json_t *user_id_strings(const json_t *users)
 	return ids;
 }
 
-/* Reads the members of every declared group that exists, each page consumed as it comes. */
+static int compare_strings(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* The keys of an object, sorted, as an array of strings. */
+static json_t *sorted_keys(const json_t *object)
+{
+	size_t n = json_object_size(object), i = 0;
+	const char **keys = xcalloc(n ? n : 1, sizeof(*keys));
+	json_t *out = json_array(), *value;
+	const char *key;
+
+	json_object_foreach((json_t *)object, key, value) keys[i++] = key;
+	qsort(keys, n, sizeof(*keys), compare_strings);
+	for (i = 0; i < n; i++)
+		json_array_append_new(out, json_string(keys[i]));
+	free(keys);
+	return out;
+}
+
+/*
+ * Reads the member ids of every declared group that exists, each page
+ * consumed as it comes, then the users among them the model does not hold
+ * yet (in id order, so the order pages came in does not matter).
+ */
 static int read_members(struct reconcile_ctx *ctx, json_t *users, json_t *seen)
 {
 	struct request_list reqs = REQUEST_LIST_INIT;
-	json_t *counts = live_group_name_counts(ctx->live), *g;
+	json_t *counts = live_group_name_counts(ctx->live), *g, *ids = NULL;
 	json_t *groups = json_object_get(ctx->live, "groups"), *declared = json_object();
+	json_t *unknown = json_object();
 	struct member_sink *sinks = xcalloc(json_array_size(groups) + 1, sizeof(*sinks));
 	size_t i, nr = 0;
 	int ret = -1;
@@ -107,25 +129,35 @@ static int read_members(struct reconcile_ctx *ctx, json_t *users, json_t *seen)
 		if (!name || !id || !json_object_get(declared, name) ||
 		    json_integer_value(json_object_get(counts, name)) > 1)
 			continue;
-		sinks[nr] = (struct member_sink){json_array(), users, seen};
+		sinks[nr] = (struct member_sink){json_array(), seen, unknown};
 		json_object_set(g, "members", sinks[nr].ids);
 		what = xstrfmt("list members of %s", name);
 		req = request_list_add(&reqs);
 		tenant_request_init(req, "GET", NULL, TENANT_PAGED | TENANT_BATCHABLE, what,
-				    "/v1.0/groups/%s/members?$select=%s&$top=999", id,
-				    MEMBER_SELECT);
+				    "/v1.0/groups/%s/members?$select=id&$top=999", id);
 		req->on_page = member_page;
 		req->page_ctx = &sinks[nr++];
 		free(what);
 	}
 	if (tenant_run(ctx->tenant, reqs.items, reqs.nr) < 0 || request_list_check(&reqs) < 0)
 		goto out;
+	request_list_release(&reqs);
+
+	ids = sorted_keys(unknown);
+	request_list_add_in_filters(&reqs, "users", "id", ids, MEMBER_SELECT,
+				    "find group members by id");
+	if (tenant_run(ctx->tenant, reqs.items, reqs.nr) < 0 || request_list_check(&reqs) < 0)
+		goto out;
+	for (i = 0; i < reqs.nr; i++)
+		live_merge_objects(users, seen, reqs.items[i].response, NULL);
 	ret = 0;
 out:
 	for (i = 0; i < nr; i++)
 		json_decref(sinks[i].ids);
 	free(sinks);
 	request_list_release(&reqs);
+	json_decref(ids);
+	json_decref(unknown);
 	json_decref(counts);
 	json_decref(declared);
 	return ret;
