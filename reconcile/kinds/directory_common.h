@@ -76,7 +76,9 @@ struct desired_guest {
 struct desired_guests {
 	struct desired_guest *items;
 	size_t nr, alloc;
-	json_t *by_email; /* lowercased email -> index into items */
+	/* open addressing over items by email: index + 1, 0 for an empty slot */
+	size_t *slots;
+	size_t slots_nr; /* a power of two, at least twice nr */
 };
 
 /* Every partner's guests, in file order; the first of duplicate emails wins. */
