@@ -35,70 +35,70 @@
 
 extern const struct kind kind_guest;
 
-static void user_emails_add(json_t *emails, const json_t *user)
+static void mark_declared(char *found, const struct desired_guests *dg, const char *email)
 {
-	const char *mail = json_str(user, "mail");
+	const struct desired_guest *d = desired_guests_find(dg, email);
+
+	if (d)
+		found[d - dg->items] = 1;
+}
+
+/* Marks in found (one flag per declared guest) those the user answers for. */
+static void mark_user_emails(char *found, const struct desired_guests *dg, const json_t *user)
+{
 	char *from_upn = guest_email_from_upn(json_str(user, "userPrincipalName"));
 	json_t *other;
 	size_t i;
 
-	if (mail) {
-		char *lower = lowercase_dup(mail);
-
-		json_object_set_new(emails, lower, json_true());
-		free(lower);
-	}
-	if (from_upn)
-		json_object_set_new(emails, from_upn, json_true());
+	mark_declared(found, dg, json_str(user, "mail"));
+	mark_declared(found, dg, from_upn);
 	free(from_upn);
 	json_array_foreach(json_object_get(user, "otherMails"), i, other)
 	{
-		char *lower;
-
-		if (!json_is_string(other))
-			continue;
-		lower = lowercase_dup(json_string_value(other));
-		json_object_set_new(emails, lower, json_true());
-		free(lower);
+		mark_declared(found, dg, json_string_value(other));
 	}
 }
 
-/* Properties with a handful of distinct values: each page shares one string per value. */
+/* Properties with a handful of distinct values: the listing shares one string per value. */
 static const char *const few_valued[] = {"userType", "externalUserState", "creationType", NULL};
+/* Dates that guests invited together hold alike: a page shares one string per value. */
+static const char *const often_equal[] = {"createdDateTime", "externalUserStateChangeDateTime",
+					  NULL};
 
 /* Where the guest listing's pages go as they arrive. */
 struct guest_sink {
 	json_t *listed; /* the guests, in arrival order */
-	json_t *shared; /* value -> the one json string every guest holding it shares */
+	json_t *shared; /* few_valued value -> the one json string every guest holding it shares */
 };
 
-static void share_value(struct guest_sink *sink, json_t *user, const char *key)
+static void share_values(json_t *table, json_t *user, const char *const *keys)
 {
-	json_t *value = json_object_get(user, key), *known;
+	for (; *keys; keys++) {
+		json_t *value = json_object_get(user, *keys), *known;
 
-	if (!json_is_string(value))
-		return;
-	known = json_object_get(sink->shared, json_string_value(value));
-	if (!known)
-		json_object_set(sink->shared, json_string_value(value), value);
-	else if (known != value)
-		json_object_set(user, key, known);
+		if (!json_is_string(value))
+			continue;
+		known = json_object_get(table, json_string_value(value));
+		if (!known)
+			json_object_set(table, json_string_value(value), value);
+		else if (known != value)
+			json_object_set(user, *keys, known);
+	}
 }
 
 /* Keeps a page's guests, sharing the strings many of them hold alike. */
 static void guest_page(void *page_ctx, json_t *value)
 {
 	struct guest_sink *sink = page_ctx;
-	const char *const *key;
-	json_t *user, *other_mails, *mail;
+	json_t *page_shared = json_object(), *user, *other_mails, *mail;
 	size_t i;
 
 	json_array_foreach(value, i, user)
 	{
 		if (!json_is_object(user))
 			continue;
-		for (key = few_valued; *key; key++)
-			share_value(sink, user, *key);
+		share_values(sink->shared, user, few_valued);
+		share_values(page_shared, user, often_equal);
 		other_mails = json_object_get(user, "otherMails");
 		mail = json_object_get(user, "mail");
 		if (json_array_size(other_mails) == 1 && json_is_string(mail) &&
@@ -106,6 +106,7 @@ static void guest_page(void *page_ctx, json_t *value)
 			json_array_set(other_mails, 0, mail);
 		json_array_append(sink->listed, user);
 	}
+	json_decref(page_shared);
 }
 
 static int compare_ids(const void *a, const void *b)
@@ -269,7 +270,8 @@ static int guest_read(struct reconcile_ctx *ctx)
 	struct desired_guests dg;
 	struct guest_sink sink = {json_array(), json_object()};
 	json_t *users = live_collection(ctx->live, "users");
-	json_t *seen = live_id_set(users), *known = json_object(), *missing = json_array(), *u;
+	json_t *seen = live_id_set(users), *missing = json_array(), *u;
+	char *found = NULL;
 	json_t *answer;
 	int ret = -1;
 	size_t i;
@@ -282,12 +284,13 @@ static int guest_read(struct reconcile_ctx *ctx)
 	json_decref(answer);
 	json_array_clear(sink.listed);
 
+	found = xcalloc(dg.nr + 1, 1);
 	json_array_foreach(users, i, u)
 	{
-		user_emails_add(known, u);
+		mark_user_emails(found, &dg, u);
 	}
 	for (i = 0; i < dg.nr; i++)
-		if (!json_object_get(known, dg.items[i].email))
+		if (!found[i])
 			json_array_append_new(missing, json_string(dg.items[i].email));
 
 	request_list_add_in_filters(&reqs, "users", "mail", missing, GUEST_SELECT,
@@ -303,7 +306,7 @@ out:
 	json_decref(sink.listed);
 	json_decref(sink.shared);
 	json_decref(seen);
-	json_decref(known);
+	free(found);
 	json_decref(missing);
 	return ret;
 }

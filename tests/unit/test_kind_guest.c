@@ -355,6 +355,57 @@ static void test_read_asks_nothing_more_when_the_listing_answers_for_everyone(vo
 	config_free(cfg);
 }
 
+/* Guests of one listing share the strings they hold alike; the values stay as Graph sent them. */
+static void test_read_shares_equal_values_of_a_page(void **state)
+{
+	static const struct fake_answer answers[] = {
+	    {"GET", "/v1.0/users?$filter=userType%20eq%20%27Guest%27", 200,
+	     "{\"value\": ["
+	     "{\"id\": \"u-b\", \"mail\": \"bob@contoso.com\", \"otherMails\": "
+	     "[\"bob@contoso.com\"],"
+	     " \"userType\": \"Guest\", \"externalUserState\": \"Accepted\","
+	     " \"creationType\": \"Invitation\", \"createdDateTime\": \"2026-01-01T00:00:00Z\"},"
+	     "{\"id\": \"u-a\", \"mail\": \"alice@contoso.com\", \"otherMails\": "
+	     "[\"x@contoso.com\"],"
+	     " \"userType\": \"Guest\", \"externalUserState\": \"Accepted\","
+	     " \"creationType\": \"Invitation\", \"createdDateTime\": \"2026-01-01T00:00:00Z\"},"
+	     "{\"id\": \"u-c\", \"mail\": \"carol@fabrikam.com\", \"userType\": \"Guest\","
+	     " \"externalUserState\": \"PendingAcceptance\","
+	     " \"createdDateTime\": \"2026-01-02T00:00:00Z\"}]}"},
+	};
+	struct diag_list diags = DIAG_LIST_INIT;
+	struct config *cfg = fixture_config_ok(guests_yaml);
+	const struct kind *read_kinds[] = {&kind_guest};
+	struct fake_tenant t;
+	json_t *live, *users, *a, *b, *c;
+	const char *const *key;
+	static const char *const alike[] = {"userType", "externalUserState", "creationType",
+					    "createdDateTime", NULL};
+
+	(void)state;
+	fake_tenant_init(&t, answers, ARRAY_SIZE(answers));
+	live = fixture_read(read_kinds, 1, cfg, &t.base, &diags);
+	users = json_object_get(live, "users");
+	/* in id order, whatever order the page had */
+	a = json_array_get(users, 0);
+	b = json_array_get(users, 1);
+	c = json_array_get(users, 2);
+	assert_string_equal(json_str(a, "id"), "u-a");
+	assert_string_equal(json_str(b, "id"), "u-b");
+	assert_string_equal(json_str(c, "id"), "u-c");
+	for (key = alike; *key; key++)
+		assert_ptr_equal(json_object_get(a, *key), json_object_get(b, *key));
+	assert_ptr_equal(json_object_get(a, "userType"), json_object_get(c, "userType"));
+	assert_string_equal(json_str(c, "externalUserState"), "PendingAcceptance");
+	assert_string_equal(json_str(c, "createdDateTime"), "2026-01-02T00:00:00Z");
+	assert_ptr_equal(json_array_get(json_object_get(b, "otherMails"), 0),
+			 json_object_get(b, "mail"));
+	assert_json(json_object_get(a, "otherMails"), "[\"x@contoso.com\"]");
+	fake_tenant_release(&t);
+	json_decref(live);
+	config_free(cfg);
+}
+
 /* A snapshot tenant whose requests are also written to a log. */
 struct logged_tenant {
 	struct tenant base;
@@ -745,6 +796,7 @@ int main(void)
 	    cmocka_unit_test(test_diff_refuses_an_internal_user_with_a_guest_email),
 	    cmocka_unit_test(test_read_lists_guests_then_finds_the_rest_by_mail),
 	    cmocka_unit_test(test_read_asks_nothing_more_when_the_listing_answers_for_everyone),
+	    cmocka_unit_test(test_read_shares_equal_values_of_a_page),
 	    cmocka_unit_test(test_read_partitions_list_every_guest_once),
 	    cmocka_unit_test(test_read_lists_whole_when_partitions_miss_a_guest),
 	    cmocka_unit_test(test_apply_invite_sets_the_new_id),
