@@ -210,17 +210,35 @@ static void add_listing(struct request_list *reqs, struct guest_sink *sink, cons
 }
 
 /*
+ * Whether the partitions (reqs[1..]) answered for every guest that the count
+ * (reqs[0]) found; sorts and dedupes sink->listed.
+ */
+static int partitions_complete(const struct request_list *reqs, struct guest_sink *sink)
+{
+	json_t *count = json_object_get(reqs->items[0].response, "@odata.count");
+	size_t i;
+
+	for (i = 0; i < reqs->nr; i++)
+		if (!tenant_request_ok(&reqs->items[i]))
+			return 0;
+	sort_by_id(sink->listed);
+	return json_is_integer(count) &&
+	       json_integer_value(count) == (json_int_t)json_array_size(sink->listed);
+}
+
+/*
  * Lists every guest into sink->listed. A large tenant is read in partitions
  * by userPrincipalName, as many as requests run at once, whose pages come in
- * parallel; one more request counts the guests, and unless the partitions
- * hold exactly that many distinct guests the listing is read again whole.
+ * parallel; one more request counts the guests. Unless every partition
+ * answered and together they hold exactly that many distinct guests, the
+ * listing is read again whole: partitions only ever make it faster.
  */
 static int list_guests(struct reconcile_ctx *ctx, const struct desired_guests *dg,
 		       struct guest_sink *sink)
 {
 	struct request_list reqs = REQUEST_LIST_INIT;
 	size_t parts = ctx->tenant->parallelism, i;
-	json_t *bounds, *count;
+	json_t *bounds;
 	int ret = -1;
 
 	if (parts > GUEST_PARTITIONS_MAX)
@@ -229,8 +247,6 @@ static int list_guests(struct reconcile_ctx *ctx, const struct desired_guests *d
 		parts = dg->nr / GUEST_PAGE;
 	bounds = listing_bounds(dg, parts);
 	if (json_array_size(bounds)) {
-		struct request_list partitions;
-
 		tenant_request_init(
 		    request_list_add(&reqs), "GET", NULL, TENANT_EVENTUAL, "count guests",
 		    "/v1.0/users?$filter=userType%%20eq%%20%%27Guest%%27&$count=true"
@@ -239,14 +255,9 @@ static int list_guests(struct reconcile_ctx *ctx, const struct desired_guests *d
 			add_listing(&reqs, sink,
 				    i ? json_string_value(json_array_get(bounds, i - 1)) : NULL,
 				    json_string_value(json_array_get(bounds, i)));
-		partitions = (struct request_list){reqs.items + 1, reqs.nr - 1, 0};
-		if (tenant_run(ctx->tenant, reqs.items, reqs.nr) < 0 ||
-		    request_list_check(&partitions) < 0)
+		if (tenant_run(ctx->tenant, reqs.items, reqs.nr) < 0)
 			goto out;
-		sort_by_id(sink->listed);
-		count = json_object_get(reqs.items[0].response, "@odata.count");
-		if (tenant_request_ok(&reqs.items[0]) && json_is_integer(count) &&
-		    json_integer_value(count) == (json_int_t)json_array_size(sink->listed)) {
+		if (partitions_complete(&reqs, sink)) {
 			ret = 0;
 			goto out;
 		}

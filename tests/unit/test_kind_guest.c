@@ -600,6 +600,52 @@ static void test_read_lists_whole_when_partitions_miss_a_guest(void **state)
 	config_free(cfg);
 }
 
+/* A Graph that refuses the partition filters still gets the whole listing asked for. */
+static void test_read_lists_whole_when_a_partition_is_refused(void **state)
+{
+	static const struct fake_answer answers[] = {
+	    {"GET", "/v1.0/users?$filter=userType%20eq%20%27Guest%27%20and", 400,
+	     "{\"error\": {\"code\": \"Request_UnsupportedQuery\", \"message\": \"Unsupported or "
+	     "invalid query filter clause specified for property 'userPrincipalName'\"}}"},
+	    {"GET", "/v1.0/users?$filter=userType%20eq%20%27Guest%27&$count=true", 200,
+	     "{\"@odata.count\": 2, \"value\": [{\"id\": \"u-1\"}]}"},
+	    {"GET", "/v1.0/users?$filter=userType%20eq%20%27Guest%27&$select=", 200,
+	     "{\"value\": [{\"id\": \"u-2\", \"mail\": \"g1@contoso.com\", \"userType\": "
+	     "\"Guest\"},"
+	     "{\"id\": \"u-1\", \"mail\": \"g0@contoso.com\", \"userType\": \"Guest\"}]}"},
+	    {"GET", "/v1.0/users?$filter=mail%20in%20(", 200, "{\"value\": []}"},
+	};
+	struct strbuf yaml = STRBUF_INIT;
+	struct diag_list diags = DIAG_LIST_INIT;
+	const struct kind *read_kinds[] = {&kind_guest};
+	struct fake_tenant t;
+	struct config *cfg;
+	json_t *live, *users;
+	int i;
+
+	(void)state;
+	strbuf_addstr(&yaml, "tenant:\n  id: 11111111-1111-1111-1111-111111111111\n"
+			     "partners:\n  - name: contoso\n    domains: [contoso.com]\n"
+			     "    guests:\n");
+	for (i = 0; i < 2000; i++)
+		strbuf_addf(&yaml, "      - email: g%d@contoso.com\n", i);
+	cfg = fixture_config_ok(yaml.buf);
+	fake_tenant_init(&t, answers, ARRAY_SIZE(answers));
+	t.base.parallelism = 8;
+	live = fixture_read(read_kinds, 1, cfg, &t.base, &diags);
+	/* two partitions and the count, then the whole listing */
+	assert_int_equal(count_lines_with(t.log.buf, "%20and%20userPrincipalName%20"), 2);
+	assert_int_equal(count_lines_with(t.log.buf, "userType%20eq%20%27Guest%27&$select="), 1);
+	users = json_object_get(live, "users");
+	assert_int_equal(json_array_size(users), 2);
+	assert_string_equal(json_str(json_array_get(users, 0), "id"), "u-1");
+	assert_string_equal(json_str(json_array_get(users, 1), "id"), "u-2");
+	fake_tenant_release(&t);
+	json_decref(live);
+	strbuf_release(&yaml);
+	config_free(cfg);
+}
+
 static struct plan *plan_alice_invite(struct config **cfg, json_t **live)
 {
 	struct diag_list diags = DIAG_LIST_INIT;
@@ -799,6 +845,7 @@ int main(void)
 	    cmocka_unit_test(test_read_shares_equal_values_of_a_page),
 	    cmocka_unit_test(test_read_partitions_list_every_guest_once),
 	    cmocka_unit_test(test_read_lists_whole_when_partitions_miss_a_guest),
+	    cmocka_unit_test(test_read_lists_whole_when_a_partition_is_refused),
 	    cmocka_unit_test(test_apply_invite_sets_the_new_id),
 	    cmocka_unit_test(test_apply_lost_invite_answer_is_looked_up_not_resent),
 	    cmocka_unit_test(test_apply_invites_again_only_after_empty_lookups_and_not_forever),
