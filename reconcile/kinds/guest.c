@@ -109,12 +109,14 @@ static void guest_page(void *page_ctx, json_t *value)
 	json_decref(page_shared);
 }
 
+struct listed_guest {
+	const char *id; /* "" when the guest has none */
+	json_t *user;
+};
+
 static int compare_ids(const void *a, const void *b)
 {
-	const char *x = json_str(*(json_t *const *)a, "id");
-	const char *y = json_str(*(json_t *const *)b, "id");
-
-	return strcmp(x ? x : "", y ? y : "");
+	return strcmp(((const struct listed_guest *)a)->id, ((const struct listed_guest *)b)->id);
 }
 
 /* The listed guests in id order, each id once: the order Graph pages them in
@@ -122,19 +124,23 @@ static int compare_ids(const void *a, const void *b)
 static void sort_by_id(json_t *listed)
 {
 	size_t n = json_array_size(listed), i, kept = 0;
-	json_t **items = xcalloc(n ? n : 1, sizeof(*items));
+	struct listed_guest *items = xcalloc(n ? n : 1, sizeof(*items));
 
-	for (i = 0; i < n; i++)
-		items[i] = json_incref(json_array_get(listed, i));
+	for (i = 0; i < n; i++) {
+		const char *id = json_str(json_array_get(listed, i), "id");
+
+		items[i].id = id ? id : "";
+		items[i].user = json_incref(json_array_get(listed, i));
+	}
 	qsort(items, n, sizeof(*items), compare_ids);
 	json_array_clear(listed);
 	for (i = 0; i < n; i++) {
-		if (kept && !compare_ids(&items[i], &items[kept - 1]) && json_str(items[i], "id")) {
-			json_decref(items[i]);
+		if (kept && *items[i].id && !strcmp(items[i].id, items[kept - 1].id)) {
+			json_decref(items[i].user);
 			continue;
 		}
 		items[kept++] = items[i];
-		json_array_append_new(listed, items[i]);
+		json_array_append_new(listed, items[i].user);
 	}
 	free(items);
 }
