@@ -6,6 +6,7 @@
 #include "../../schema/base/strbuf.h"
 #include "../../schema/base/xalloc.h"
 
+#include <ctype.h>
 #include <stdint.h>
 #include <string.h>
 #include <strings.h>
@@ -246,14 +247,18 @@ void desired_guests_collect(struct desired_guests *out, const struct config *cfg
 
 const struct desired_guest *desired_guests_find(const struct desired_guests *dg, const char *email)
 {
-	size_t at;
-	char *key;
+	char small[128], *key;
+	size_t at, len, i;
 
 	if (!email || !dg->slots_nr)
 		return NULL;
-	key = lowercase_dup(email);
+	len = strlen(email);
+	key = len < sizeof(small) ? small : xmalloc(len + 1);
+	for (i = 0; i <= len; i++)
+		key[i] = (char)tolower((unsigned char)email[i]);
 	at = *desired_slot(dg, key);
-	free(key);
+	if (key != small)
+		free(key);
 	return at ? &dg->items[at - 1] : NULL;
 }
 
