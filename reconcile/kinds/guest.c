@@ -518,10 +518,21 @@ out:
 	json_decref(planned);
 }
 
+static int any_partner_prunes(const struct config *cfg)
+{
+	size_t p;
+
+	for (p = 0; p < cfg->partners_nr; p++)
+		if (cfg->partners[p].prune_guests.set && cfg->partners[p].prune_guests.value)
+			return 1;
+	return 0;
+}
+
 static int guest_diff(const struct reconcile_ctx *ctx, struct plan *plan)
 {
 	struct desired_guests dg;
-	json_t *matched = json_object();
+	/* the live ids of declared guests, which only pruning asks about */
+	json_t *matched = any_partner_prunes(ctx->cfg) ? json_object() : NULL;
 	int domains_change = plan_find(plan, "invitation_domains.tenant") != NULL;
 	size_t i;
 
@@ -534,7 +545,7 @@ static int guest_diff(const struct reconcile_ctx *ctx, struct plan *plan)
 			plan_guest_create(ctx, plan, d, domains_change);
 			continue;
 		}
-		if (json_str(live, "id"))
+		if (matched && json_str(live, "id"))
 			json_object_set_new(matched, json_str(live, "id"), json_true());
 		if (!live_user_is_external(live)) {
 			diag_error(ctx->diags, &d->guest->email.pos,
