@@ -8,8 +8,8 @@
  * Before the first write it refuses a plan that deletes more than maxDestroy
  * objects or deletes anything outside a prune scope. After the last write it
  * commits the tenant (the snapshot backend keeps what was applied, even after
- * a partial failure) and, when asked, re-reads and re-diffs to report what
- * Graph did not take.
+ * a partial failure) and, when asked, re-reads what it applied (kind.h:
+ * scope) and re-diffs to report what Graph did not take.
  */
 #include "apply.h"
 #include "../schema/base/strbuf.h"
@@ -858,17 +858,31 @@ static const char *first_error(const struct diag_list *diags)
 	return b2b_error_last() ? b2b_error_last() : "unknown error";
 }
 
+/* The addresses of the applied actions: what verify reads back (kind.h: scope). */
+static json_t *applied_addresses(const struct apply_ctx *ctx)
+{
+	json_t *set = json_object();
+	size_t i;
+
+	for (i = 0; i < ctx->plan->nr; i++)
+		if (ctx->outcomes[i].result == APPLY_APPLIED)
+			json_object_set_new(set, ctx->plan->actions[i].address, json_true());
+	return set;
+}
+
 static void verify_applied(struct apply_ctx *ctx)
 {
 	struct diag_list diags = DIAG_LIST_INIT;
 	struct reconcile_ctx rctx = {0};
 	struct plan *fresh = plan_new();
+	json_t *scope = applied_addresses(ctx);
 
 	rctx.cfg = ctx->cfg;
 	rctx.tenant = ctx->tenant;
 	rctx.live = json_object();
 	rctx.diags = &diags;
 	rctx.now = time(NULL);
+	rctx.scope = scope;
 	if (reconcile_read(&rctx) < 0) {
 		fprintf(stderr, "warning: could not read the tenant back to verify the apply: %s\n",
 			b2b_error_last() ? b2b_error_last() : "unknown error");
@@ -890,6 +904,7 @@ static void verify_applied(struct apply_ctx *ctx)
 out:
 	plan_free(fresh);
 	json_decref(rctx.live);
+	json_decref(scope);
 	diag_list_release(&diags);
 }
 

@@ -36,6 +36,12 @@ struct reconcile_ctx {
 	struct live_index *index;
 	struct diag_list *diags; /* errors met while reading or diffing, with positions */
 	time_t now;              /* "now" for time-based decisions (resendPendingAfter) */
+	/* address -> true: read and compare only what decides about these objects
+	 * (apply's verify); NULL: everything the configuration manages. Both passes
+	 * stop after the last kind it names (kinds.c order); a kind may narrow its
+	 * read and diff to them. The plan may still hold actions for other objects:
+	 * the caller looks only at these addresses. */
+	const json_t *scope;
 };
 
 enum apply_step_result {

@@ -2,11 +2,14 @@
  * reconcile: the two passes over every kind. reconcile_read fills the live
  * model by running each kind's read in registry order (a later kind may use
  * what an earlier one read); reconcile_diff compares, tidies the dependencies
- * and sorts the plan. Reading talks to the tenant; diffing never does.
+ * and sorts the plan. With a scope, both stop after the last kind it names.
+ * Reading talks to the tenant; diffing never does.
  */
 #include "kind.h"
 #include "../schema/base/strbuf.h"
 #include "../schema/base/xalloc.h"
+
+#include <string.h>
 
 static void report_progress(struct tenant *t, const char *what, size_t done, size_t total)
 {
@@ -14,9 +17,37 @@ static void report_progress(struct tenant *t, const char *what, size_t done, siz
 		t->progress(t->progress_ctx, what, done, total);
 }
 
+/*
+ * How many kinds, from the first, a pass runs: all of them, or with a scope
+ * (kind.h) up to the last kind it names, since a kind needs only what the
+ * kinds before it read (kinds.c).
+ */
+static size_t kinds_in_scope(const json_t *scope)
+{
+	size_t nr = 0;
+	const char *address;
+	json_t *v;
+
+	if (!scope)
+		return kinds_nr;
+	json_object_foreach((json_t *)scope, address, v)
+	{
+		char *name = xstrndup(address, strcspn(address, "."));
+		const struct kind *kind = kind_find(name);
+		size_t at = kind ? kind_index(kind) : kinds_nr - 1;
+
+		if (at + 1 > nr)
+			nr = at + 1;
+		free(name);
+		if (nr == kinds_nr)
+			break;
+	}
+	return nr;
+}
+
 int reconcile_read(struct reconcile_ctx *ctx)
 {
-	size_t i;
+	size_t i, nr = kinds_in_scope(ctx->scope);
 
 	if (!json_object_get(ctx->live, "format"))
 		json_object_set_new(ctx->live, "format", json_string("b2bctl-snapshot/1"));
@@ -27,7 +58,7 @@ int reconcile_read(struct reconcile_ctx *ctx)
 		json_object_set_new(ctx->live, "defaultDomain",
 				    json_string(ctx->tenant->default_domain));
 
-	for (i = 0; i < kinds_nr; i++) {
+	for (i = 0; i < nr; i++) {
 		const struct kind *k = kinds[i];
 		char *what;
 		int ret;
@@ -52,13 +83,13 @@ int reconcile_read(struct reconcile_ctx *ctx)
 int reconcile_diff(const struct reconcile_ctx *ctx, struct plan *plan)
 {
 	struct reconcile_ctx diff_ctx = *ctx;
-	size_t i;
+	size_t i, nr = kinds_in_scope(ctx->scope);
 	int ret = 0;
 
 	diff_ctx.tenant = NULL;
 	if (!ctx->index)
 		diff_ctx.index = live_index_build(ctx->live);
-	for (i = 0; i < kinds_nr; i++) {
+	for (i = 0; i < nr; i++) {
 		if (!kinds[i]->diff)
 			continue;
 		b2b_error_clear();

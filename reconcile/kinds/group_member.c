@@ -5,12 +5,15 @@
  * every guest of a partner whose `guestGroups` name it, and the internal users
  * its `members` list by userPrincipalName. Read pages through the members of
  * every declared group that exists (batched; each page reduced to member ids
- * as it arrives, the ids shared with the live users) and looks up, in batched
- * `userPrincipalName in (...)` filters, the internal members the model does
- * not hold yet. Diff works on ids through the live index: a member is one
- * action to add or, for authoritative groups only, to remove. Apply adds a
- * member with POST .../members/$ref; the executor joins the adds to one group
- * into PATCHes with members@odata.bind, 20 at a time (kind.h: join_key).
+ * as it arrives, the ids shared with the live users), looks up the member
+ * users the model does not hold by id and, in batched `userPrincipalName in
+ * (...)` filters, the internal members it does not hold yet. With a scope
+ * (apply's verify) it reads only the groups the scope names and, instead of
+ * every unknown member by id, the members of the memberships it names. Diff
+ * works on ids through the live index: a member is one action to add or, for
+ * authoritative groups only, to remove. Apply adds a member with POST
+ * .../members/$ref; the executor joins the adds to one group into PATCHes with
+ * members@odata.bind, 20 at a time (kind.h: join_key).
  */
 #include "directory_common.h"
 #include "../../schema/base/strbuf.h"
@@ -32,6 +35,30 @@ static int member_is_user(const json_t *member)
 	const char *type = json_str(member, "@odata.type");
 
 	return !type || !strcmp(type, "#microsoft.graph.user");
+}
+
+/* The groups a read's scope (kind.h) names: every "GROUP" of a "group_member.GROUP/MEMBER"
+ * address, where GROUP may hold a '/', so every split counts. */
+static json_t *scoped_groups(const json_t *scope)
+{
+	static const char prefix[] = "group_member.";
+	json_t *groups = json_object(), *v;
+	const char *address;
+
+	json_object_foreach((json_t *)scope, address, v)
+	{
+		const char *name = address + sizeof(prefix) - 1, *slash;
+
+		if (strncmp(address, prefix, sizeof(prefix) - 1))
+			continue;
+		for (slash = strchr(name, '/'); slash; slash = strchr(slash + 1, '/')) {
+			char *group = xstrndup(name, (size_t)(slash - name));
+
+			json_object_set_new(groups, group, json_true());
+			free(group);
+		}
+	}
+	return groups;
 }
 
 /* Where one group's member pages go as they arrive. */
@@ -113,6 +140,7 @@ static int read_members(struct reconcile_ctx *ctx, json_t *users, json_t *seen)
 	json_t *counts = live_group_name_counts(ctx->live), *g, *ids = NULL;
 	json_t *groups = json_object_get(ctx->live, "groups"), *declared = json_object();
 	json_t *unknown = json_object();
+	json_t *in_scope = ctx->scope ? scoped_groups(ctx->scope) : NULL;
 	struct member_sink *sinks = xcalloc(json_array_size(groups) + 1, sizeof(*sinks));
 	size_t i, nr = 0;
 	int ret = -1;
@@ -127,7 +155,8 @@ static int read_members(struct reconcile_ctx *ctx, json_t *users, json_t *seen)
 		char *what;
 
 		if (!name || !id || !json_object_get(declared, name) ||
-		    json_integer_value(json_object_get(counts, name)) > 1)
+		    json_integer_value(json_object_get(counts, name)) > 1 ||
+		    (in_scope && !json_object_get(in_scope, name)))
 			continue;
 		sinks[nr] = (struct member_sink){json_array(), seen, unknown};
 		json_object_set(g, "members", sinks[nr].ids);
@@ -142,6 +171,10 @@ static int read_members(struct reconcile_ctx *ctx, json_t *users, json_t *seen)
 	if (tenant_run(ctx->tenant, reqs.items, reqs.nr) < 0 || request_list_check(&reqs) < 0)
 		goto out;
 	request_list_release(&reqs);
+	if (ctx->scope) { /* read_scoped_members finds the members that matter */
+		ret = 0;
+		goto out;
+	}
 
 	ids = sorted_keys(unknown);
 	request_list_add_in_filters(&reqs, "users", "id", ids, MEMBER_SELECT,
@@ -160,6 +193,7 @@ out:
 	json_decref(unknown);
 	json_decref(counts);
 	json_decref(declared);
+	json_decref(in_scope);
 	return ret;
 }
 
@@ -211,6 +245,66 @@ out:
 	return ret;
 }
 
+static void add_lowercased(json_t *set, const char *s)
+{
+	char *lower;
+
+	if (!s)
+		return;
+	lower = lowercase_dup(s);
+	json_object_set_new(set, lower, json_true());
+	free(lower);
+}
+
+/*
+ * With a scope, the users of the memberships it names, by mail and by
+ * userPrincipalName (the MEMBER of "group_member.GROUP/MEMBER"), unless the
+ * model holds them already: the members listing brought their ids only.
+ */
+static int read_scoped_members(struct reconcile_ctx *ctx, json_t *users, json_t *seen)
+{
+	static const char prefix[] = "group_member.";
+	struct request_list reqs = REQUEST_LIST_INIT;
+	json_t *known = json_object(), *wanted = json_array(), *u, *v;
+	const char *address;
+	int ret = -1;
+	size_t i;
+
+	json_array_foreach(users, i, u)
+	{
+		add_lowercased(known, json_str(u, "mail"));
+		add_lowercased(known, json_str(u, "userPrincipalName"));
+	}
+	json_object_foreach((json_t *)ctx->scope, address, v)
+	{
+		const char *member = strrchr(address, '/');
+		char *lower;
+
+		if (strncmp(address, prefix, sizeof(prefix) - 1) || !member || !*++member)
+			continue;
+		lower = lowercase_dup(member);
+		if (!json_object_get(known, lower)) {
+			json_object_set_new(known, lower, json_true());
+			json_array_append_new(wanted, json_string(member));
+		}
+		free(lower);
+	}
+	request_list_add_in_filters(&reqs, "users", "mail", wanted, MEMBER_SELECT,
+				    "find written members by mail");
+	request_list_add_in_filters(&reqs, "users", "userPrincipalName", wanted, MEMBER_SELECT,
+				    "find written members by userPrincipalName");
+	if (tenant_run(ctx->tenant, reqs.items, reqs.nr) < 0 || request_list_check(&reqs) < 0)
+		goto out;
+	for (i = 0; i < reqs.nr; i++)
+		live_merge_objects(users, seen, reqs.items[i].response, NULL);
+	ret = 0;
+out:
+	request_list_release(&reqs);
+	json_decref(known);
+	json_decref(wanted);
+	return ret;
+}
+
 static int group_member_read(struct reconcile_ctx *ctx)
 {
 	json_t *users = live_collection(ctx->live, "users");
@@ -218,6 +312,8 @@ static int group_member_read(struct reconcile_ctx *ctx)
 	int ret;
 
 	ret = read_members(ctx, users, seen);
+	if (!ret && ctx->scope)
+		ret = read_scoped_members(ctx, users, seen);
 	if (!ret)
 		ret = read_internal_members(ctx, users, seen);
 	json_decref(seen);
@@ -366,6 +462,22 @@ out:
 	free(guest_address);
 }
 
+/* With a scope, a membership it names is planned even when its guest was not read: it was
+ * written, and the group's members do not show it. */
+static int member_in_scope(const struct reconcile_ctx *ctx, const struct cfg_group *group,
+			   const struct member_want *want)
+{
+	char *address;
+	int found;
+
+	if (!ctx->scope)
+		return 0;
+	address = xstrfmt("group_member.%s/%s", group->name.value, want->name);
+	found = json_object_get(ctx->scope, address) != NULL;
+	free(address);
+	return found;
+}
+
 static void plan_wanted_members(struct group_diff *gd, const struct member_wants *w,
 				const struct strmap *live_members)
 {
@@ -397,7 +509,7 @@ static void plan_wanted_members(struct group_diff *gd, const struct member_wants
 			int planned = json_object_get(gd->planned, guest_address) != NULL;
 
 			free(guest_address);
-			if (!planned)
+			if (!planned && !member_in_scope(ctx, gd->group, want))
 				continue;
 		} else {
 			strmap_put(&gd->claimed, uid, user);
@@ -448,6 +560,7 @@ static int group_member_diff(const struct reconcile_ctx *ctx, struct plan *plan)
 	struct member_wants wants;
 	json_t *counts = live_group_name_counts(ctx->live);
 	json_t *planned = planned_addresses(plan);
+	json_t *in_scope = ctx->scope ? scoped_groups(ctx->scope) : NULL;
 	struct strmap deleted = STRMAP_INIT(0);
 	size_t i;
 
@@ -462,7 +575,8 @@ static int group_member_diff(const struct reconcile_ctx *ctx, struct plan *plan)
 		size_t j;
 
 		if (!g->name.value ||
-		    json_integer_value(json_object_get(counts, g->name.value)) > 1)
+		    json_integer_value(json_object_get(counts, g->name.value)) > 1 ||
+		    (in_scope && !json_object_get(in_scope, g->name.value)))
 			continue;
 		live_group = live_group_by_name(ctx->index, g->name.value);
 		gd.group_address = xstrfmt("group.%s", g->name.value);
@@ -489,6 +603,7 @@ static int group_member_diff(const struct reconcile_ctx *ctx, struct plan *plan)
 	json_decref(counts);
 	json_decref(planned);
 	strmap_release(&deleted);
+	json_decref(in_scope);
 	return 0;
 }
 

@@ -7,7 +7,8 @@
  * `mail in (...)` filters, the declared guests the listing did not answer for
  * (invited as userType Member, or changed to it), so requests stay bounded by
  * the tenant's size and the number of new guests. Listed guests are kept in
- * id order, whatever order the pages came in.
+ * id order, whatever order the pages came in. With a scope (apply's verify) it
+ * only looks up the guests in the scope by mail.
  *
  * A missing guest is invited (POST /invitations); a present one is updated
  * (displayName, userType) and re-invited when it is still PendingAcceptance
@@ -283,35 +284,68 @@ out:
 	return ret;
 }
 
-static int guest_read(struct reconcile_ctx *ctx)
+/* The emails of the guests in a read's scope (kind.h), from their addresses. */
+static void scoped_emails(const json_t *scope, json_t *emails)
 {
-	struct request_list reqs = REQUEST_LIST_INIT;
-	struct desired_guests dg;
+	static const char prefix[] = "guest.";
+	const char *address;
+	json_t *v;
+
+	json_object_foreach((json_t *)scope, address, v)
+	{
+		if (!strncmp(address, prefix, sizeof(prefix) - 1))
+			json_array_append_new(emails, json_string(address + sizeof(prefix) - 1));
+	}
+}
+
+/* Lists every guest into users; `missing` gets the declared guests the listing did not
+ * answer for. */
+static int read_listing(struct reconcile_ctx *ctx, const struct desired_guests *dg, json_t *users,
+			json_t *seen, json_t *missing)
+{
 	struct guest_sink sink = {json_array(), json_object()};
-	json_t *users = live_collection(ctx->live, "users");
-	json_t *seen = live_id_set(users), *missing = json_array(), *u;
 	char *found = NULL;
-	json_t *answer;
+	json_t *answer, *u;
 	int ret = -1;
 	size_t i;
 
-	desired_guests_collect(&dg, ctx->cfg);
-	if (list_guests(ctx, &dg, &sink) < 0)
+	if (list_guests(ctx, dg, &sink) < 0)
 		goto out;
 	answer = json_pack("{s:O}", "value", sink.listed);
 	live_merge_objects(users, seen, answer, NULL);
 	json_decref(answer);
 	json_array_clear(sink.listed);
 
-	found = xcalloc(dg.nr + 1, 1);
+	found = xcalloc(dg->nr + 1, 1);
 	json_array_foreach(users, i, u)
 	{
-		mark_user_emails(found, &dg, u);
+		mark_user_emails(found, dg, u);
 	}
-	for (i = 0; i < dg.nr; i++)
+	for (i = 0; i < dg->nr; i++)
 		if (!found[i])
-			json_array_append_new(missing, json_string(dg.items[i].email));
+			json_array_append_new(missing, json_string(dg->items[i].email));
+	ret = 0;
+out:
+	json_decref(sink.listed);
+	json_decref(sink.shared);
+	free(found);
+	return ret;
+}
 
+static int guest_read(struct reconcile_ctx *ctx)
+{
+	struct request_list reqs = REQUEST_LIST_INIT;
+	struct desired_guests dg;
+	json_t *users = live_collection(ctx->live, "users");
+	json_t *seen = live_id_set(users), *missing = json_array();
+	int ret = -1;
+	size_t i;
+
+	desired_guests_collect(&dg, ctx->cfg);
+	if (ctx->scope)
+		scoped_emails(ctx->scope, missing);
+	else if (read_listing(ctx, &dg, users, seen, missing) < 0)
+		goto out;
 	request_list_add_in_filters(&reqs, "users", "mail", missing, GUEST_SELECT,
 				    "find declared guests by mail");
 	if (tenant_run(ctx->tenant, reqs.items, reqs.nr) < 0 || request_list_check(&reqs) < 0)
@@ -322,10 +356,7 @@ static int guest_read(struct reconcile_ctx *ctx)
 out:
 	desired_guests_release(&dg);
 	request_list_release(&reqs);
-	json_decref(sink.listed);
-	json_decref(sink.shared);
 	json_decref(seen);
-	free(found);
 	json_decref(missing);
 	return ret;
 }
@@ -530,6 +561,17 @@ static int any_partner_prunes(const struct config *cfg)
 	return 0;
 }
 
+/* A read with a scope looked up only the guests in it (guest_read); the users it
+ * holds besides came with fewer fields (group members), so only those are compared. */
+static int in_scope(const json_t *scope, const char *email)
+{
+	char *address = xstrfmt("guest.%s", email);
+	int found = json_object_get(scope, address) != NULL;
+
+	free(address);
+	return found;
+}
+
 static int guest_diff(const struct reconcile_ctx *ctx, struct plan *plan)
 {
 	struct desired_guests dg;
@@ -541,8 +583,11 @@ static int guest_diff(const struct reconcile_ctx *ctx, struct plan *plan)
 	desired_guests_collect(&dg, ctx->cfg);
 	for (i = 0; i < dg.nr; i++) {
 		const struct desired_guest *d = &dg.items[i];
-		json_t *live = live_user_by_email(ctx->index, d->email);
+		json_t *live;
 
+		if (ctx->scope && !in_scope(ctx->scope, d->email))
+			continue;
+		live = live_user_by_email(ctx->index, d->email);
 		if (!live) {
 			plan_guest_create(ctx, plan, d, domains_change);
 			continue;

@@ -2,7 +2,8 @@
 # apply_member_join: member adds to one group travel 20 at a time in one PATCH
 # with members@odata.bind. 45 new guests of one group become 3 PATCHes (no
 # one-by-one $ref adds), a group this apply creates gets its members the same
-# way, and the tenant ends as declared. Through a graph-emu that throttles,
+# way, the read back after the writes does not list every guest again, and the
+# tenant ends as declared. Through a graph-emu that throttles,
 # fails and replicates slowly, refused PATCHes fall back to one-by-one adds and
 # one or two applies converge without a duplicate membership or invitation.
 source "$(dirname "$0")/lib/apply_common.bash"
@@ -33,7 +34,7 @@ JSON
 members() { jq --arg g "$1" '.groups[] | select(.displayName == $g) | .members | length' "$2"; }
 
 start_emu "$SEED_SNAPSHOT" --log "$WORK/emu.log"
-expect_rc 0 b2b_emu apply "$CONFIG" --auto-approve >"$WORK/apply.txt"
+expect_rc 0 b2b_emu apply "$CONFIG" --auto-approve >"$WORK/apply.txt" 2>&1
 grep -q '^Apply complete: 93 created, 0 updated, 0 deleted, 0 failed, 0 skipped\.$' \
 	"$WORK/apply.txt" || fail "unexpected summary: $(tail -1 "$WORK/apply.txt")"
 [ "$(grep -c '^+ group_member\.big/' "$WORK/apply.txt")" = 45 ] ||
@@ -45,6 +46,10 @@ big=c0000000-0000-4000-8000-000000000001
 grep -q 'members/\$ref' "$WORK/writes.txt" && fail "members added one by one: $(grep -c 'members/\$ref' "$WORK/writes.txt")"
 [ "$(grep -c '^PATCH /v1.0/groups/' "$WORK/writes.txt")" = 4 ] ||
 	fail "wanted 4 PATCHes (3 to big, 1 to fresh): $(grep '^PATCH' "$WORK/writes.txt")"
+# the read back after the writes looks up the new guests by mail, not the guest listing again
+[ "$(grep -c "userType%20eq%20%27Guest%27" "$WORK/emu.log")" = 1 ] ||
+	fail "the guest listing was read $(grep -c "userType%20eq%20%27Guest%27" "$WORK/emu.log") times"
+grep -q 'Graph did not take' "$WORK/apply.txt" && fail "verify warned: $(grep 'did not take' "$WORK/apply.txt")"
 expect_rc 0 b2b_emu plan "$CONFIG" --detailed-exitcode >"$WORK/plan.txt"
 emu_snapshot >"$WORK/emu.json"
 stop_emu
