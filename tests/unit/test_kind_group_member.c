@@ -555,6 +555,50 @@ static void test_read_all_groups_in_one_run_sharing_user_ids(void **state)
 	config_free(cfg);
 }
 
+/* Member users the model lacks are looked up in id order, whatever order their groups' pages had.
+ */
+static void test_read_looks_up_unknown_members_in_id_order(void **state)
+{
+	static const struct fake_answer answers[] = {
+	    {"GET", "/v1.0/groups?$filter=displayName%20in%20(", 200,
+	     "{\"value\": [{\"id\": \"g-fin\", \"displayName\": \"finance-readers\"},"
+	     "{\"id\": \"g-cg\", \"displayName\": \"contoso-guests\"}]}"},
+	    {"GET", "/v1.0/users?$filter=userType%20eq%20%27Guest%27", 200, "{\"value\": []}"},
+	    {"GET", "/v1.0/users?$filter=mail%20in%20(", 200, "{\"value\": []}"},
+	    {"GET", "/v1.0/groups/g-fin/members?", 200,
+	     "{\"value\": [{\"id\": \"u-zed\"}, {\"id\": \"u-carl\"}]}"},
+	    {"GET", "/v1.0/groups/g-cg/members?", 200,
+	     "{\"value\": [{\"id\": \"u-bea\"}, {\"id\": \"u-zed\"}]}"},
+	    {"GET", "/v1.0/users?$filter=id%20in%20(", 200,
+	     "{\"value\": [{\"id\": \"u-bea\", \"userPrincipalName\": \"bea@hostcorp.com\"},"
+	     "{\"id\": \"u-carl\", \"userPrincipalName\": \"carl@hostcorp.com\"},"
+	     "{\"id\": \"u-zed\", \"userPrincipalName\": \"zed@hostcorp.com\"}]}"},
+	    {"GET", "/v1.0/users?$filter=userPrincipalName%20in%20(", 200,
+	     "{\"value\": [{\"id\": \"u-dana\", \"userPrincipalName\": \"dana@hostcorp.com\"}]}"},
+	};
+	struct diag_list diags = DIAG_LIST_INIT;
+	struct config *cfg = fixture_config_ok(members_yaml);
+	const struct kind *read_kinds[] = {&kind_group, &kind_guest, &kind_group_member};
+	struct fake_tenant t;
+	json_t *live, *users;
+
+	(void)state;
+	fake_tenant_init(&t, answers, ARRAY_SIZE(answers));
+	live = fixture_read(read_kinds, 3, cfg, &t.base, &diags);
+	assert_non_null(strstr(t.log.buf, "GET /v1.0/users?$filter=id%20in%20(%27u-bea%27,"
+					  "%27u-carl%27,%27u-zed%27)&$select="));
+	users = json_object_get(live, "users");
+	assert_int_equal(json_array_size(users), 4); /* bea, carl, zed, then dana by UPN */
+	assert_string_equal(json_str(json_array_get(users, 0), "id"), "u-bea");
+	assert_string_equal(json_str(json_array_get(users, 1), "id"), "u-carl");
+	assert_string_equal(json_str(json_array_get(users, 2), "id"), "u-zed");
+	assert_json(json_object_get(json_array_get(json_object_get(live, "groups"), 1), "members"),
+		    "[\"u-bea\", \"u-zed\"]");
+	fake_tenant_release(&t);
+	json_decref(live);
+	config_free(cfg);
+}
+
 static void test_diff_leaves_the_memberships_of_pruned_guests_to_their_deletion(void **state)
 {
 	struct diag_list diags = DIAG_LIST_INIT;
@@ -952,6 +996,7 @@ int main(void)
 	    cmocka_unit_test(test_read_pages_members_and_finds_missing_internal_users),
 	    cmocka_unit_test(test_read_through_the_snapshot_backend),
 	    cmocka_unit_test(test_read_all_groups_in_one_run_sharing_user_ids),
+	    cmocka_unit_test(test_read_looks_up_unknown_members_in_id_order),
 	    cmocka_unit_test(test_apply_add_counts_already_a_member_as_done),
 	    cmocka_unit_test(test_apply_add_resolves_objects_created_by_this_apply),
 	    cmocka_unit_test(test_apply_remove_counts_not_found_as_done),
