@@ -20,6 +20,7 @@
 #include "../../schema/base/strmap.h"
 #include "../../schema/base/xalloc.h"
 
+#include <stdint.h>
 #include <string.h>
 
 #define MEMBER_SELECT        "id,userPrincipalName,mail,userType"
@@ -322,42 +323,60 @@ static int group_member_read(struct reconcile_ctx *ctx)
 
 /* One desired membership. */
 struct member_want {
-	char *key;        /* lowercased email or UPN: what the live index looks up */
-	const char *name; /* address part: lowercased email, or the UPN as written */
-	int guest;        /* key is a guest's email (else an internal UPN) */
+	const char *member; /* guest email or internal UPN, as written */
+	size_t group;       /* index into cfg->groups */
+	int guest;          /* member is a guest's email (else an internal UPN) */
 	const struct src_pos *pos;
 };
 
+/* Every desired membership, and for each declared group the wants that name it. */
 struct member_wants {
 	struct member_want *items;
 	size_t nr, alloc;
-	json_t *declared; /* group name -> index into cfg->groups */
-	json_t *by_group; /* group name -> [indexes into items], in declaration order */
+	size_t *order;          /* indexes into items, grouped by group, in declaration order */
+	size_t *first;          /* group g's wants: order[first[g] .. first[g + 1]) */
+	struct strmap declared; /* group name -> its index in cfg->groups, plus one */
 };
+
+/* The member's part of its address: a guest's email lowercased, a UPN as written. */
+static char *want_name(const struct member_want *want)
+{
+	return want->guest ? lowercase_dup(want->member) : xstrdup(want->member);
+}
 
 static void wants_add(struct member_wants *w, const char *group, const char *member, int guest,
 		      const struct src_pos *pos)
 {
-	json_t *at = group ? json_object_get(w->declared, group) : NULL, *keys;
+	size_t at = (size_t)(uintptr_t)strmap_get(&w->declared, group);
 	struct member_want *want;
-	char *key;
 
 	if (!at || !member || !*member)
 		return;
-	keys = json_object_get(w->by_group, group);
-	if (!keys) {
-		keys = json_array();
-		json_object_set_new(w->by_group, group, keys);
-	}
-	key = lowercase_dup(member);
 	ALLOC_GROW(w->items, w->nr + 1, w->alloc);
-	want = &w->items[w->nr];
-	want->key = key;
-	want->name = guest ? key : member;
+	want = &w->items[w->nr++];
+	want->member = member;
+	want->group = at - 1;
 	want->guest = guest;
 	want->pos = pos;
-	json_array_append_new(keys, json_integer((json_int_t)w->nr));
-	w->nr++;
+}
+
+/* Orders the wants by group, keeping declaration order within each (a counting sort). */
+static void wants_group(struct member_wants *w, size_t groups_nr)
+{
+	size_t *fill = xcalloc(groups_nr + 1, sizeof(*fill));
+	size_t i, g;
+
+	w->first = xcalloc(groups_nr + 1, sizeof(*w->first));
+	w->order = xcalloc(w->nr ? w->nr : 1, sizeof(*w->order));
+	for (i = 0; i < w->nr; i++)
+		w->first[w->items[i].group + 1]++;
+	for (g = 0; g < groups_nr; g++)
+		w->first[g + 1] += w->first[g];
+	for (i = 0; i < w->nr; i++) {
+		g = w->items[i].group;
+		w->order[w->first[g] + fill[g]++] = i;
+	}
+	free(fill);
 }
 
 static void wants_collect(struct member_wants *w, const struct config *cfg)
@@ -365,12 +384,8 @@ static void wants_collect(struct member_wants *w, const struct config *cfg)
 	size_t p, g, i;
 
 	memset(w, 0, sizeof(*w));
-	w->declared = json_object();
-	w->by_group = json_object();
 	for (g = 0; g < cfg->groups_nr; g++)
-		if (cfg->groups[g].name.value)
-			json_object_set_new(w->declared, cfg->groups[g].name.value,
-					    json_integer((json_int_t)g));
+		strmap_put(&w->declared, cfg->groups[g].name.value, (void *)(uintptr_t)(g + 1));
 	for (p = 0; p < cfg->partners_nr; p++) {
 		const struct cfg_partner *partner = &cfg->partners[p];
 
@@ -391,17 +406,15 @@ static void wants_collect(struct member_wants *w, const struct config *cfg)
 			wants_add(w, cfg->groups[g].name.value,
 				  cfg->groups[g].members.items[i].value, 0,
 				  &cfg->groups[g].members.items[i].pos);
+	wants_group(w, cfg->groups_nr);
 }
 
 static void wants_release(struct member_wants *w)
 {
-	size_t i;
-
-	for (i = 0; i < w->nr; i++)
-		free(w->items[i].key);
 	free(w->items);
-	json_decref(w->declared);
-	json_decref(w->by_group);
+	free(w->order);
+	free(w->first);
+	strmap_release(&w->declared);
 }
 
 /* address -> true for every action the earlier kinds put in the plan. */
@@ -442,15 +455,16 @@ struct group_diff {
 
 static void plan_member_add(struct group_diff *gd, const struct member_want *w, const char *uid)
 {
-	char *name = xstrfmt("%s/%s", gd->group->name.value, w->name);
-	char *guest_address = w->guest ? xstrfmt("guest.%s", w->key) : NULL;
+	char *member = want_name(w);
+	char *name = xstrfmt("%s/%s", gd->group->name.value, member);
+	char *guest_address = w->guest ? xstrfmt("guest.%s", member) : NULL;
 	struct plan_action *a;
 
 	if (json_object_get(gd->named, name))
 		goto out;
 	json_object_set_new(gd->named, name, json_true());
 	a = plan_add_action(gd->plan, &kind_group_member, PLAN_CREATE, name, w->pos);
-	plan_action_add_change(a, "member", NULL, json_string(w->name));
+	plan_action_add_change(a, "member", NULL, json_string(member));
 	if (json_object_get(gd->planned, gd->group_address))
 		plan_action_depends_on(a, gd->group_address);
 	if (guest_address && json_object_get(gd->planned, guest_address))
@@ -458,6 +472,7 @@ static void plan_member_add(struct group_diff *gd, const struct member_want *w, 
 	a->data = json_pack("{s:o, s:o}", "group", object_ref(gd->group_id, gd->group_address),
 			    "member", object_ref(uid, guest_address));
 out:
+	free(member);
 	free(name);
 	free(guest_address);
 }
@@ -467,14 +482,16 @@ out:
 static int member_in_scope(const struct reconcile_ctx *ctx, const struct cfg_group *group,
 			   const struct member_want *want)
 {
-	char *address;
+	char *member, *address;
 	int found;
 
 	if (!ctx->scope)
 		return 0;
-	address = xstrfmt("group_member.%s/%s", group->name.value, want->name);
+	member = want_name(want);
+	address = xstrfmt("group_member.%s/%s", group->name.value, member);
 	found = json_object_get(ctx->scope, address) != NULL;
 	free(address);
+	free(member);
 	return found;
 }
 
@@ -482,14 +499,12 @@ static void plan_wanted_members(struct group_diff *gd, const struct member_wants
 				const struct strmap *live_members)
 {
 	const struct reconcile_ctx *ctx = gd->ctx;
-	json_t *indexes = json_object_get(w->by_group, gd->group->name.value), *at;
-	size_t i;
+	size_t g = (size_t)(gd->group - ctx->cfg->groups), k;
 
-	json_array_foreach(indexes, i, at)
-	{
-		const struct member_want *want = &w->items[json_integer_value(at)];
-		json_t *user = want->guest ? live_user_by_email(ctx->index, want->key)
-					   : live_user_by_upn(ctx->index, want->key);
+	for (k = w->first[g]; k < w->first[g + 1]; k++) {
+		const struct member_want *want = &w->items[w->order[k]];
+		json_t *user = want->guest ? live_user_by_email(ctx->index, want->member)
+					   : live_user_by_upn(ctx->index, want->member);
 		const char *uid = json_str(user, "id");
 
 		if (uid && strmap_find(&gd->claimed, uid))
@@ -501,14 +516,16 @@ static void plan_wanted_members(struct group_diff *gd, const struct member_wants
 		if (!uid && !want->guest) {
 			diag_error(ctx->diags, want->pos,
 				   "group '%s': member %s is not a user in the tenant",
-				   gd->group->name.value, want->name);
+				   gd->group->name.value, want->member);
 			continue;
 		}
 		if (!uid) {
-			char *guest_address = xstrfmt("guest.%s", want->key);
+			char *member = want_name(want);
+			char *guest_address = xstrfmt("guest.%s", member);
 			int planned = json_object_get(gd->planned, guest_address) != NULL;
 
 			free(guest_address);
+			free(member);
 			if (!planned && !member_in_scope(ctx, gd->group, want))
 				continue;
 		} else {
