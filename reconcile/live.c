@@ -3,9 +3,9 @@
  *
  * Each map is a strmap whose keys are the live model's own strings (mail,
  * userPrincipalName, id, displayName), compared without case where Entra
- * ignores case, so building and looking up copy no key. The index holds a
- * reference to every key string and object it maps, so it stays valid even if
- * the model is freed first.
+ * ignores case, so building and looking up copy no key. The index borrows
+ * them: it is built from a model that no one changes any more, and freed
+ * before it (at 100,000 guests, holding references cost 8 MB of a plan).
  */
 #include "live.h"
 #include "../schema/base/strbuf.h"
@@ -22,7 +22,6 @@ struct live_index {
 	struct strmap users_by_upn;
 	struct strmap groups_by_name;
 	struct strmap groups_by_id;
-	json_t *held;      /* the key strings and objects the maps point into */
 	char **owned_keys; /* keys made here: the emails #EXT# UPNs stand for */
 	size_t owned_nr, owned_alloc;
 };
@@ -36,32 +35,22 @@ char *lowercase_dup(const char *s)
 	return d;
 }
 
-/* Maps key (held by key_ref, or owned by the index when key_ref is NULL) to value. */
-static void index_put(struct live_index *idx, struct strmap *map, const char *key, json_t *key_ref,
-		      json_t *value)
+/* Maps a key of the model's to value. */
+static void index_put(struct strmap *map, const char *key, json_t *value)
 {
-	if (!key || !*key || strmap_put(map, key, value)) {
-		if (!key_ref)
-			free((char *)key);
-		return;
-	}
-	if (key_ref) {
-		json_array_append(idx->held, key_ref);
-	} else {
-		ALLOC_GROW(idx->owned_keys, idx->owned_nr + 1, idx->owned_alloc);
-		idx->owned_keys[idx->owned_nr++] = (char *)key;
-	}
-	json_array_append(idx->held, value);
+	if (key && *key)
+		strmap_put(map, key, value);
 }
 
-/* Maps the string obj[name] to value. */
-static void index_put_member(struct live_index *idx, struct strmap *map, json_t *obj,
-			     const char *name, json_t *value)
+/* Maps a key made here to value; the index owns it from now on. */
+static void index_put_owned(struct live_index *idx, struct strmap *map, char *key, json_t *value)
 {
-	json_t *key = json_object_get(obj, name);
-
-	if (json_is_string(key))
-		index_put(idx, map, json_string_value(key), key, value);
+	if (!key || !*key || strmap_put(map, key, value)) {
+		free(key);
+		return;
+	}
+	ALLOC_GROW(idx->owned_keys, idx->owned_nr + 1, idx->owned_alloc);
+	idx->owned_keys[idx->owned_nr++] = key;
 }
 
 char *guest_email_from_upn(const char *upn)
@@ -107,30 +96,38 @@ struct live_index *live_index_build(const json_t *live)
 
 	idx->users_by_email.fold_case = 1;
 	idx->users_by_upn.fold_case = 1;
-	idx->held = json_array();
+	strmap_reserve(&idx->users_by_id, json_array_size(users));
+	strmap_reserve(&idx->users_by_upn, json_array_size(users));
+	strmap_reserve(&idx->users_by_email, json_array_size(users));
 	json_array_foreach(users, i, u) {
-		const char *upn;
+		const char *upn, *mail;
 		json_t *other;
+		char *from_upn;
 
 		if (!json_is_object(u))
 			continue;
-		index_put_member(idx, &idx->users_by_id, u, "id", u);
-		index_put_member(idx, &idx->users_by_upn, u, "userPrincipalName", u);
-		index_put_member(idx, &idx->users_by_email, u, "mail", u);
+		upn = json_string_value(json_object_get(u, "userPrincipalName"));
+		mail = json_string_value(json_object_get(u, "mail"));
+		index_put(&idx->users_by_id, json_string_value(json_object_get(u, "id")), u);
+		index_put(&idx->users_by_upn, upn, u);
+		index_put(&idx->users_by_email, mail, u);
 		json_array_foreach(json_object_get(u, "otherMails"), j, other)
 		{
-			if (json_is_string(other))
-				index_put(idx, &idx->users_by_email, json_string_value(other),
-					  other, u);
+			index_put(&idx->users_by_email, json_string_value(other), u);
 		}
-		upn = json_string_value(json_object_get(u, "userPrincipalName"));
-		index_put(idx, &idx->users_by_email, guest_email_from_upn(upn), NULL, u);
+		/* a guest's #EXT# UPN stands for its mail, most of the time: no second key then */
+		from_upn = guest_email_from_upn(upn);
+		if (from_upn && mail && !strcasecmp(from_upn, mail))
+			free(from_upn);
+		else
+			index_put_owned(idx, &idx->users_by_email, from_upn, u);
 	}
 	json_array_foreach(groups, i, g) {
 		if (!json_is_object(g))
 			continue;
-		index_put_member(idx, &idx->groups_by_id, g, "id", g);
-		index_put_member(idx, &idx->groups_by_name, g, "displayName", g);
+		index_put(&idx->groups_by_id, json_string_value(json_object_get(g, "id")), g);
+		index_put(&idx->groups_by_name,
+			  json_string_value(json_object_get(g, "displayName")), g);
 	}
 	return idx;
 }
@@ -146,7 +143,6 @@ void live_index_free(struct live_index *idx)
 	strmap_release(&idx->users_by_upn);
 	strmap_release(&idx->groups_by_name);
 	strmap_release(&idx->groups_by_id);
-	json_decref(idx->held);
 	for (i = 0; i < idx->owned_nr; i++)
 		free(idx->owned_keys[i]);
 	free(idx->owned_keys);

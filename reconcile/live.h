@@ -16,6 +16,7 @@
 
 struct live_index;
 
+/* Borrows from live: free the index before the model, and change neither meanwhile. */
 struct live_index *live_index_build(const json_t *live);
 void live_index_free(struct live_index *idx);
 

@@ -44,12 +44,12 @@ static struct strmap_entry *slot_for(const struct strmap *map, const char *key, 
 	return &map->slots[i];
 }
 
-static void grow(struct strmap *map)
+static void resize(struct strmap *map, size_t cap)
 {
 	struct strmap_entry *old = map->slots;
 	size_t old_cap = map->cap, i;
 
-	map->cap = old_cap ? 2 * old_cap : 64;
+	map->cap = cap;
 	map->slots = xcalloc(map->cap, sizeof(*map->slots));
 	for (i = 0; i < old_cap; i++) {
 		size_t j = old[i].hash & (map->cap - 1);
@@ -88,7 +88,7 @@ struct strmap_entry *strmap_put(struct strmap *map, const char *key, void *value
 	if (!key)
 		return NULL;
 	if (2 * (map->nr + 1) > map->cap)
-		grow(map);
+		resize(map, map->cap ? 2 * map->cap : 64);
 	hash = key_hash(key, map->fold_case);
 	e = slot_for(map, key, hash);
 	if (e->key)
@@ -98,6 +98,16 @@ struct strmap_entry *strmap_put(struct strmap *map, const char *key, void *value
 	e->hash = hash;
 	map->nr++;
 	return NULL;
+}
+
+void strmap_reserve(struct strmap *map, size_t n)
+{
+	size_t cap = map->cap ? map->cap : 64;
+
+	while (cap < 2 * n)
+		cap *= 2;
+	if (cap > map->cap)
+		resize(map, cap);
 }
 
 void strmap_release(struct strmap *map)

@@ -37,6 +37,8 @@ void *strmap_get(const struct strmap *map, const char *key);
  * returns that entry and changes nothing. A NULL key adds nothing.
  */
 struct strmap_entry *strmap_put(struct strmap *map, const char *key, void *value);
+/* Makes room for n keys in all, so that adding them never grows the table. */
+void strmap_reserve(struct strmap *map, size_t n);
 /* Frees the table (not the keys or values) and leaves the map empty. */
 void strmap_release(struct strmap *map);
 

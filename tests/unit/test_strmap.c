@@ -69,6 +69,11 @@ static void test_growth_and_visit(void **state)
 	}
 	assert_int_equal(map.nr, 20000);
 	assert_true(map.cap >= 2 * map.nr);
+	strmap_reserve(&map, 100);
+	assert_int_equal(map.cap, 65536);
+	strmap_reserve(&map, 40000);
+	assert_int_equal(map.cap, 131072);
+	assert_ptr_equal(strmap_get(&map, "key-19999"), keys[19999]);
 	for (i = 0; i < 20000; i += 7) {
 		char buf[32];
 
