@@ -6,7 +6,6 @@
 #include "../../schema/base/strbuf.h"
 #include "../../schema/base/xalloc.h"
 
-#include <ctype.h>
 #include <stdint.h>
 #include <string.h>
 #include <strings.h>
@@ -178,87 +177,38 @@ json_t *live_group_name_counts(const json_t *live)
 	return counts;
 }
 
-static size_t email_hash(const char *s)
-{
-	uint64_t h = 1469598103934665603ULL;
-
-	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
-	return (size_t)h;
-}
-
-/* The slot that holds email (lowercased), or the empty slot where it would go. */
-static size_t *desired_slot(const struct desired_guests *dg, const char *email)
-{
-	size_t mask = dg->slots_nr - 1, i;
-
-	for (i = email_hash(email) & mask; dg->slots[i]; i = (i + 1) & mask)
-		if (!strcmp(dg->items[dg->slots[i] - 1].email, email))
-			break;
-	return &dg->slots[i];
-}
-
-static void desired_slots_grow(struct desired_guests *dg)
-{
-	size_t *old = dg->slots, old_nr = dg->slots_nr, i;
-
-	dg->slots_nr = old_nr ? 2 * old_nr : 64;
-	dg->slots = xcalloc(dg->slots_nr, sizeof(*dg->slots));
-	for (i = 0; i < old_nr; i++)
-		if (old[i])
-			*desired_slot(dg, dg->items[old[i] - 1].email) = old[i];
-	free(old);
-}
-
 void desired_guests_collect(struct desired_guests *out, const struct config *cfg)
 {
 	size_t p, g;
 
 	memset(out, 0, sizeof(*out));
-	desired_slots_grow(out);
+	out->by_email.fold_case = 1;
 	for (p = 0; p < cfg->partners_nr; p++) {
 		const struct cfg_partner *partner = &cfg->partners[p];
 
 		for (g = 0; g < partner->guests_nr; g++) {
 			const struct cfg_guest *guest = &partner->guests[g];
 			struct desired_guest *d;
-			size_t *slot;
 			char *email;
 
-			if (!guest->email.value || !*guest->email.value)
+			if (!guest->email.value || !*guest->email.value ||
+			    strmap_find(&out->by_email, guest->email.value))
 				continue;
 			email = lowercase_dup(guest->email.value);
-			slot = desired_slot(out, email);
-			if (*slot) {
-				free(email);
-				continue;
-			}
 			ALLOC_GROW(out->items, out->nr + 1, out->alloc);
 			d = &out->items[out->nr++];
 			d->email = email;
 			d->guest = guest;
 			d->partner = partner;
-			*slot = out->nr;
-			if (2 * out->nr > out->slots_nr)
-				desired_slots_grow(out);
+			strmap_put(&out->by_email, email, (void *)(uintptr_t)out->nr);
 		}
 	}
 }
 
 const struct desired_guest *desired_guests_find(const struct desired_guests *dg, const char *email)
 {
-	char small[128], *key;
-	size_t at, len, i;
+	size_t at = (size_t)(uintptr_t)strmap_get(&dg->by_email, email);
 
-	if (!email || !dg->slots_nr)
-		return NULL;
-	len = strlen(email);
-	key = len < sizeof(small) ? small : xmalloc(len + 1);
-	for (i = 0; i <= len; i++)
-		key[i] = (char)tolower((unsigned char)email[i]);
-	at = *desired_slot(dg, key);
-	if (key != small)
-		free(key);
 	return at ? &dg->items[at - 1] : NULL;
 }
 
@@ -269,7 +219,7 @@ void desired_guests_release(struct desired_guests *dg)
 	for (i = 0; i < dg->nr; i++)
 		free(dg->items[i].email);
 	free(dg->items);
-	free(dg->slots);
+	strmap_release(&dg->by_email);
 	memset(dg, 0, sizeof(*dg));
 }
 

@@ -11,6 +11,7 @@
 
 #include "../apply.h"
 #include "../kind.h"
+#include "../../schema/base/strmap.h"
 
 #include <jansson.h>
 #include <stddef.h>
@@ -76,9 +77,7 @@ struct desired_guest {
 struct desired_guests {
 	struct desired_guest *items;
 	size_t nr, alloc;
-	/* open addressing over items by email: index + 1, 0 for an empty slot */
-	size_t *slots;
-	size_t slots_nr; /* a power of two, at least twice nr */
+	struct strmap by_email; /* email, without case -> index into items, plus one */
 };
 
 /* Every partner's guests, in file order; the first of duplicate emails wins. */
