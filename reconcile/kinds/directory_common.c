@@ -99,6 +99,18 @@ size_t live_merge_objects(json_t *collection, json_t *seen, json_t *answer, cons
 	return added;
 }
 
+int request_list_run_merge(struct tenant *tenant, struct request_list *list, json_t *collection,
+			   json_t *seen, const json_t *extra)
+{
+	size_t i;
+
+	if (tenant_run(tenant, list->items, list->nr) < 0 || request_list_check(list) < 0)
+		return -1;
+	for (i = 0; i < list->nr; i++)
+		live_merge_objects(collection, seen, list->items[i].response, extra);
+	return 0;
+}
+
 json_t *live_id_set(const json_t *collection)
 {
 	json_t *set = json_object(), *obj;

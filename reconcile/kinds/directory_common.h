@@ -49,6 +49,12 @@ void request_list_add_in_filters(struct request_list *list, const char *collecti
  * `extra` (may be NULL) is merged into each. Returns how many were added.
  */
 size_t live_merge_objects(json_t *collection, json_t *seen, json_t *answer, const json_t *extra);
+/*
+ * Runs every request of `list` and merges each answer into `collection` as
+ * live_merge_objects does. 0, or -1 when the tenant or a request failed.
+ */
+int request_list_run_merge(struct tenant *tenant, struct request_list *list, json_t *collection,
+			   json_t *seen, const json_t *extra);
 /* id -> true for every object of the collection. */
 json_t *live_id_set(const json_t *collection);
 

@@ -69,18 +69,11 @@ static int group_read(struct reconcile_ctx *ctx)
 	json_t *groups = live_collection(ctx->live, "groups");
 	json_t *seen = live_id_set(groups);
 	json_t *extra = json_pack("{s:[]}", "members");
-	int ret = 0;
-	size_t i;
+	int ret;
 
 	request_list_add_in_filters(&reqs, "groups", "displayName", names, GROUP_SELECT,
 				    "find groups by name");
-	if (tenant_run(ctx->tenant, reqs.items, reqs.nr) < 0 || request_list_check(&reqs) < 0) {
-		ret = -1;
-		goto out;
-	}
-	for (i = 0; i < reqs.nr; i++)
-		live_merge_objects(groups, seen, reqs.items[i].response, extra);
-out:
+	ret = request_list_run_merge(ctx->tenant, &reqs, groups, seen, extra);
 	request_list_release(&reqs);
 	json_decref(names);
 	json_decref(seen);

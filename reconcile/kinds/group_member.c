@@ -180,10 +180,8 @@ static int read_members(struct reconcile_ctx *ctx, json_t *users, json_t *seen)
 	ids = sorted_keys(unknown);
 	request_list_add_in_filters(&reqs, "users", "id", ids, MEMBER_SELECT,
 				    "find group members by id");
-	if (tenant_run(ctx->tenant, reqs.items, reqs.nr) < 0 || request_list_check(&reqs) < 0)
+	if (request_list_run_merge(ctx->tenant, &reqs, users, seen, NULL) < 0)
 		goto out;
-	for (i = 0; i < reqs.nr; i++)
-		live_merge_objects(users, seen, reqs.items[i].response, NULL);
 	ret = 0;
 out:
 	for (i = 0; i < nr; i++)
@@ -234,10 +232,8 @@ static int read_internal_members(struct reconcile_ctx *ctx, json_t *users, json_
 	}
 	request_list_add_in_filters(&reqs, "users", "userPrincipalName", wanted, MEMBER_SELECT,
 				    "find group members by userPrincipalName");
-	if (tenant_run(ctx->tenant, reqs.items, reqs.nr) < 0 || request_list_check(&reqs) < 0)
+	if (request_list_run_merge(ctx->tenant, &reqs, users, seen, NULL) < 0)
 		goto out;
-	for (i = 0; i < reqs.nr; i++)
-		live_merge_objects(users, seen, reqs.items[i].response, NULL);
 	ret = 0;
 out:
 	request_list_release(&reqs);
@@ -294,10 +290,8 @@ static int read_scoped_members(struct reconcile_ctx *ctx, json_t *users, json_t 
 				    "find written members by mail");
 	request_list_add_in_filters(&reqs, "users", "userPrincipalName", wanted, MEMBER_SELECT,
 				    "find written members by userPrincipalName");
-	if (tenant_run(ctx->tenant, reqs.items, reqs.nr) < 0 || request_list_check(&reqs) < 0)
+	if (request_list_run_merge(ctx->tenant, &reqs, users, seen, NULL) < 0)
 		goto out;
-	for (i = 0; i < reqs.nr; i++)
-		live_merge_objects(users, seen, reqs.items[i].response, NULL);
 	ret = 0;
 out:
 	request_list_release(&reqs);

@@ -339,7 +339,6 @@ static int guest_read(struct reconcile_ctx *ctx)
 	json_t *users = live_collection(ctx->live, "users");
 	json_t *seen = live_id_set(users), *missing = json_array();
 	int ret = -1;
-	size_t i;
 
 	desired_guests_collect(&dg, ctx->cfg);
 	if (ctx->scope)
@@ -348,10 +347,8 @@ static int guest_read(struct reconcile_ctx *ctx)
 		goto out;
 	request_list_add_in_filters(&reqs, "users", "mail", missing, GUEST_SELECT,
 				    "find declared guests by mail");
-	if (tenant_run(ctx->tenant, reqs.items, reqs.nr) < 0 || request_list_check(&reqs) < 0)
+	if (request_list_run_merge(ctx->tenant, &reqs, users, seen, NULL) < 0)
 		goto out;
-	for (i = 0; i < reqs.nr; i++)
-		live_merge_objects(users, seen, reqs.items[i].response, NULL);
 	ret = 0;
 out:
 	desired_guests_release(&dg);
