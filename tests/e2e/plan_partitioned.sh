@@ -3,30 +3,10 @@
 # guests, --parallelism 2): the plan through graph-emu equals the plan on the
 # snapshot backend, which lists whole, and the emulator's log shows the
 # partitions, the count that checks them, and nextLinks inside a partition.
-set -euo pipefail
-
-: "${B2BCTL:?B2BCTL must name the b2bctl binary}"
-: "${GRAPH_EMU:?GRAPH_EMU must name the graph-emu binary}"
+source "$(dirname "$0")/lib/apply_common.bash"
 
 gen=$(dirname "$B2BCTL")/tests/bench_config_gen
 [ -x "$gen" ] || { echo "$0: no bench_config_gen at $gen" >&2; exit 1; }
-TENANT_ID=11111111-1111-1111-1111-111111111111
-WORK=$(mktemp -d)
-EMU_PID=
-
-stop_emu() {
-	if [ -n "$EMU_PID" ]; then
-		kill "$EMU_PID" 2>/dev/null || true
-		wait "$EMU_PID" 2>/dev/null || true
-		EMU_PID=
-	fi
-}
-trap 'stop_emu; rm -rf "$WORK"' EXIT
-
-fail() {
-	echo "FAIL: $*" >&2
-	exit 1
-}
 
 cd "$WORK"
 "$gen" --groups 40 --policies 3 --packages 10 --snapshot seed.json config 4000 20 >/dev/null
@@ -36,22 +16,9 @@ rc=0
 "$B2BCTL" plan config --tenant-snapshot drift.json --format json >snapshot.json || rc=$?
 [ "$rc" = 0 ] || fail "plan on the snapshot exited $rc"
 
-: >emu.out
-"$GRAPH_EMU" --snapshot drift.json --listen 127.0.0.1:0 --log emu.log >emu.out 2>emu.err &
-EMU_PID=$!
-URL=
-for _ in $(seq 100); do
-	URL=$(sed -n '1s/^listening //p' emu.out)
-	[ -n "$URL" ] && break
-	kill -0 "$EMU_PID" 2>/dev/null || break
-	sleep 0.1
-done
-[ -n "$URL" ] || fail "graph-emu did not start: $(cat emu.err)"
-
+start_emu drift.json --log emu.log
 rc=0
-env -u B2BCTL_ACCESS_TOKEN AZURE_TENANT_ID=$TENANT_ID AZURE_CLIENT_ID=e2e \
-	AZURE_CLIENT_SECRET=e2e "$B2BCTL" plan config --graph-url "$URL" --authority-host "$URL" \
-	--parallelism 2 --format json >emu.json || rc=$?
+b2b_emu plan config --parallelism 2 --format json >emu.json || rc=$?
 stop_emu
 [ "$rc" = 0 ] || fail "plan through graph-emu exited $rc"
 

@@ -1,6 +1,7 @@
-# Helpers for tests/e2e/apply_*.sh: a temporary work folder, a Graph emulator on
-# loopback that is always stopped, b2bctl pointed at it, and the duplicate
-# checks over the emulator's state. Sourced; not a test of its own.
+# Helpers for the e2e tests that drive graph-emu (apply_*.sh and others): a
+# temporary work folder, a Graph emulator on loopback that is always stopped,
+# b2bctl pointed at it, and the duplicate checks over the emulator's state.
+# Sourced; not a test of its own.
 set -euo pipefail
 
 : "${B2BCTL:?B2BCTL must name the b2bctl binary}"
