@@ -38,21 +38,10 @@ start_emu "$SEED_SNAPSHOT" --throttle-rate 0.3 --fail-rate 0.2 --consistency-del
 # A re-invitation (resendPendingAfter) answered 503 is never sent again blindly (no invitation
 # twice), so each run fails it with the fail rate's odds; where the seeded 503s fall depends on
 # every request before it. Three runs keep that chance small (0.8%) whatever the request count.
-converged=
-for run in 1 2 3; do
-	rc=0
-	b2b_emu apply "$CONFIG" --auto-approve >"$WORK/faults-apply$run.txt" 2>&1 || rc=$?
-	if [ "$rc" = 0 ]; then
-		converged=$run
-		break
-	fi
-	sleep 2.2 # let the emulator's replication catch up before the next run reads
-done
-[ -n "$converged" ] || { cat "$WORK"/faults-apply*.txt >&2; fail "apply did not converge in three runs"; }
-sleep 2.2
+apply_until_converged 3 2.2 "$CONFIG"
 expect_rc 0 b2b_emu plan "$CONFIG" --detailed-exitcode >"$WORK/faults-plan.txt"
 emu_snapshot >"$WORK/faults.json"
 no_duplicates "$WORK/faults.json"
 grep -q '"status": *429' "$WORK/faults.log" || fail "the emulator never throttled (no 429 in its log)"
 no_double_invitations "$WORK/faults.json"
-echo "ok: converged (faulty Graph: $converged run(s))"
+echo "ok: converged (faulty Graph: $CONVERGED run(s))"

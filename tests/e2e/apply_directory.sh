@@ -61,21 +61,10 @@ no_double_invitations "$WORK/emu.json"
 grep -q '"batch":true' "$WORK/emu.log" || fail "no request travelled in a \$batch"
 
 start_emu "$SEED_SNAPSHOT" --throttle-rate 0.3 --fail-rate 0.2 --consistency-delay-ms 1500 --seed 7
-converged=
-for run in 1 2 3; do
-	rc=0
-	b2b_emu apply "$CONFIG" --auto-approve >"$WORK/faults-apply$run.txt" 2>&1 || rc=$?
-	if [ "$rc" = 0 ]; then
-		converged=$run
-		break
-	fi
-	sleep 1.7
-done
-[ -n "$converged" ] || { cat "$WORK"/faults-apply*.txt >&2; fail "apply did not converge in three runs"; }
-sleep 1.7
+apply_until_converged 3 1.7 "$CONFIG"
 expect_rc 0 b2b_emu plan "$CONFIG" --detailed-exitcode >"$WORK/faults-plan.txt"
 emu_snapshot >"$WORK/faults.json"
 check_state "$WORK/faults.json"
 no_duplicates "$WORK/faults.json"
 no_double_invitations "$WORK/faults.json"
-echo "ok: directory converged (faulty Graph: $converged run(s))"
+echo "ok: directory converged (faulty Graph: $CONVERGED run(s))"

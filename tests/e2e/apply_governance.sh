@@ -129,19 +129,7 @@ stop_emu
 # create again, so applies converge with nothing made twice (seed 7 needs two runs).
 start_emu "$SEED_SNAPSHOT" --throttle-rate 0.3 --fail-rate 0.2 --consistency-delay-ms 1500 \
 	--seed 7 --log "$WORK/faults.log"
-converged=
-for run in 1 2 3; do
-	if b2b_emu apply "$CONFIG" --auto-approve >"$WORK/faults-apply-$run.txt" 2>&1; then
-		converged=$run
-		break
-	fi
-	sleep 1.7 # the emulator's replication delay, before the next run reads
-done
-[ -n "$converged" ] || {
-	cat "$WORK"/faults-apply-*.txt >&2
-	fail "apply did not converge in three runs"
-}
-sleep 1.7
+apply_until_converged 3 1.7 "$CONFIG"
 expect_rc 0 b2b_emu plan "$CONFIG" --detailed-exitcode >"$WORK/faults-plan.txt"
 emu_snapshot >"$WORK/faults.json"
 check_tenant "$WORK/faults.json"

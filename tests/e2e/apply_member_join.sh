@@ -61,18 +61,7 @@ no_duplicates "$WORK/emu.json"
 # PATCHes fall back to one-by-one adds with their retries.
 start_emu "$SEED_SNAPSHOT" --throttle-rate 0.2 --fail-rate 0.1 --consistency-delay-ms 1500 \
 	--seed 7 --log "$WORK/faults.log"
-converged=
-for run in 1 2; do
-	rc=0
-	b2b_emu apply "$CONFIG" --auto-approve >"$WORK/faults-apply$run.txt" 2>&1 || rc=$?
-	if [ "$rc" = 0 ]; then
-		converged=$run
-		break
-	fi
-	sleep 1.7
-done
-[ -n "$converged" ] || { cat "$WORK"/faults-apply*.txt >&2; fail "apply did not converge in two runs"; }
-sleep 1.7
+apply_until_converged 2 1.7 "$CONFIG"
 expect_rc 0 b2b_emu plan "$CONFIG" --detailed-exitcode >"$WORK/faults-plan.txt"
 emu_snapshot >"$WORK/faults.json"
 stop_emu
@@ -81,4 +70,4 @@ no_duplicates "$WORK/faults.json"
 no_double_invitations "$WORK/faults.json"
 grep -q '"method":"PATCH","path":"/v1.0/groups/[^"]*","status":40[04]' "$WORK/faults.log" ||
 	fail "no PATCH was refused: the fallback was not exercised"
-echo "ok: 45 adds in 3 PATCHes; faulty Graph converged in $converged run(s)"
+echo "ok: 45 adds in 3 PATCHes; faulty Graph converged in $CONVERGED run(s)"

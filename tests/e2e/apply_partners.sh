@@ -116,18 +116,9 @@ stop_emu
 # A Graph that fails and lags: converges within two applies, nothing created twice.
 start_emu "$SEED_SNAPSHOT" --fail-rate 0.3 --throttle-rate 0.2 --consistency-delay-ms 500 --seed 7 \
 	--log "$WORK/faults.log"
-converged=
-for run in 1 2 3; do
-	if b2b_emu apply "$CONFIG" --auto-approve >"$WORK/faults-apply$run.txt" 2>&1; then
-		converged=$run
-		break
-	fi
-	sleep 0.6
-done
-[ -n "$converged" ] || { cat "$WORK"/faults-apply*.txt >&2; fail "apply did not converge"; }
-sleep 0.6
+apply_until_converged 3 0.6 "$CONFIG"
 expect_rc 0 b2b_emu plan "$CONFIG" --detailed-exitcode >/dev/null
 emu_snapshot >"$WORK/faults.json"
 check_tenant "$WORK/faults.json"
 grep -Eq '"status": *(429|503)' "$WORK/faults.log" || fail "the emulator injected no fault"
-echo "ok: settings and partners converge (faulty Graph: $converged run(s))"
+echo "ok: settings and partners converge (faulty Graph: $CONVERGED run(s))"

@@ -73,6 +73,24 @@ b2b_emu_bg() {
 	B2B_PID=$!
 }
 
+# apply_until_converged RUNS PAUSE_S CONFIG: applies CONFIG through the emulator until a
+# run exits 0, at most RUNS times, pausing PAUSE_S (the emulator's replication delay)
+# after each run; sets CONVERGED to the run that did, or fails with every run's output.
+apply_until_converged() {
+	local runs=$1 pause=$2 config=$3 run
+	CONVERGED=
+	for run in $(seq "$runs"); do
+		if b2b_emu apply "$config" --auto-approve >"$WORK/faults-apply$run.txt" 2>&1; then
+			CONVERGED=$run
+			sleep "$pause"
+			return 0
+		fi
+		sleep "$pause"
+	done
+	cat "$WORK"/faults-apply*.txt >&2
+	fail "apply did not converge in $runs runs"
+}
+
 # emu_token: an access token from the emulator, for changing the tenant behind b2bctl's back.
 emu_token() {
 	curl -sf -d client_id=e2e-client -d client_secret=e2e-secret \
