@@ -42,9 +42,9 @@ void strmap_reserve(struct strmap *map, size_t n);
 /* Frees the table (not the keys or values) and leaves the map empty. */
 void strmap_release(struct strmap *map);
 
-/* Visits every entry: for (e = map.slots; e < map.slots + map.cap; e++) if (e->key) ... */
+/* Visits every entry; none of a map that never had a table (and no arithmetic on NULL). */
 #define strmap_for_each(map, e)                                                                    \
-	for ((e) = (map)->slots; (e) < (map)->slots + (map)->cap; (e)++)                           \
+	for ((e) = (map)->slots; (e) && (e) < (map)->slots + (map)->cap; (e)++)                    \
 		if ((e)->key)
 
 #endif

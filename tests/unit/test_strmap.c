@@ -40,9 +40,13 @@ static void test_exact_and_folded_keys(void **state)
 static void test_null_and_empty_keys(void **state)
 {
 	struct strmap map = STRMAP_INIT(0);
+	struct strmap_entry *e;
+	size_t visited = 0;
 	int a = 1;
 
 	(void)state;
+	strmap_for_each(&map, e) visited++;
+	assert_int_equal(visited, 0);
 	assert_null(strmap_put(&map, NULL, &a));
 	assert_int_equal(map.nr, 0);
 	assert_null(strmap_get(&map, NULL));
