@@ -301,7 +301,7 @@ static void run_case(const struct fixture_case *c, struct strbuf *report)
 	char *status_line = read_text(c->dir, "status.txt");
 	json_t *seed = json_loads(seed_text, 0, NULL), *body, *doc;
 	struct memgraph *g;
-	long want;
+	long want = 0;
 	int eventual = 0;
 
 	assert_non_null(seed);

@@ -148,8 +148,8 @@ static void test_answers_are_the_callers_own(void **state)
 	    "/v1.0/users?$select=id,displayName,mail,otherMails,identities&$top=2",
 	    "/v1.0/users?$top=2",
 	    "/v1.0/users/aaaaaaaa-0000-4000-8000-000000000001",
-	    "/v1.0/identityGovernance/entitlementManagement/accessPackages"
-	    "?$expand=assignmentPolicies,resourceRoleScopes($expand=role,scope)",
+	    ("/v1.0/identityGovernance/entitlementManagement/accessPackages"
+	     "?$expand=assignmentPolicies,resourceRoleScopes($expand=role,scope)"),
 	};
 	struct tenant *t = tenant_snapshot_open(path);
 	struct tenant_request first[4], again[4];
