@@ -3,58 +3,14 @@
 # every request but never the client secret or a token (also with throttling
 # and tokens that expire mid-run), sign-in errors that name the method and
 # Entra's AADSTS code, and plain http:// refused for anything but loopback.
-set -euo pipefail
-
-: "${B2BCTL:?B2BCTL must name the b2bctl binary}"
-: "${GRAPH_EMU:?GRAPH_EMU must name the graph-emu binary}"
-: "${SRC:?SRC must name the source folder}"
-
-SECRET='e2e-Sup3r~secret.value'
-TENANT_ID=11111111-1111-1111-1111-111111111111
-WORK=$(mktemp -d)
-EMU_PID=
-
-cleanup() {
-	if [ -n "$EMU_PID" ]; then
-		kill "$EMU_PID" 2>/dev/null || true
-		wait "$EMU_PID" 2>/dev/null || true
-	fi
-	rm -rf "$WORK"
-}
-trap cleanup EXIT
-
-fail() {
-	echo "FAIL: $*" >&2
-	exit 1
-}
-
-# start_emu [graph-emu options...]: serves the example tenant; sets URL and EMU_PID.
-start_emu() {
-	if [ -n "$EMU_PID" ]; then
-		kill "$EMU_PID" 2>/dev/null || true
-		wait "$EMU_PID" 2>/dev/null || true
-	fi
-	# emptied first: never read an earlier emulator's address, or a file not yet opened
-	: >"$WORK/emu.out"
-	"$GRAPH_EMU" --snapshot "$SRC/examples/tenant.snapshot.json" --listen 127.0.0.1:0 \
-		--client-id e2e-client --client-secret "$SECRET" --log "$WORK/emu.log" "$@" \
-		>"$WORK/emu.out" 2>"$WORK/emu.err" &
-	EMU_PID=$!
-	URL=
-	for _ in $(seq 100); do
-		URL=$(sed -n '1s/^listening //p' "$WORK/emu.out")
-		[ -n "$URL" ] && return 0
-		kill -0 "$EMU_PID" 2>/dev/null || break
-		sleep 0.1
-	done
-	cat "$WORK/emu.err" >&2
-	fail "graph-emu did not start"
-}
+EMU_SECRET='e2e-Sup3r~secret.value'
+source "$(dirname "$0")/lib/apply_common.bash"
+SECRET=$EMU_SECRET
 
 b2b() {
 	env -u B2BCTL_ACCESS_TOKEN -u AZURE_FEDERATED_TOKEN_FILE -u ACTIONS_ID_TOKEN_REQUEST_URL \
 		-u ACTIONS_ID_TOKEN_REQUEST_TOKEN AZURE_TENANT_ID=$TENANT_ID \
-		B2BCTL_GRAPH_URL="$URL" AZURE_AUTHORITY_HOST="$URL" "$B2BCTL" "$@"
+		B2BCTL_GRAPH_URL="$EMU_URL" AZURE_AUTHORITY_HOST="$EMU_URL" "$B2BCTL" "$@"
 }
 
 no_secrets() { # FILE WHAT
@@ -65,12 +21,12 @@ no_secrets() { # FILE WHAT
 
 # 1. A traced read: every request on stderr, nothing secret anywhere, also while
 #    the emulator throttles and its tokens expire mid-run.
-start_emu --token-lifetime-s 2 --latency-ms 20 --throttle-rate 0.2 --seed 3
+start_emu "$SEED_SNAPSHOT" --log "$WORK/emu.log" --token-lifetime-s 2 --latency-ms 20 --throttle-rate 0.2 --seed 3
 rc=0
 AZURE_CLIENT_ID=e2e-client AZURE_CLIENT_SECRET=$SECRET \
 	b2b snapshot --out "$WORK/snap.json" --debug 2>"$WORK/trace.err" || rc=$?
 [ "$rc" = 0 ] || { cat "$WORK/trace.err" >&2; fail "snapshot --debug exited $rc"; }
-grep -qE "^graph: GET $URL/v1\.0/[^ ]+ -> 200 \([0-9]+ ms, request-id [^)]+\)$" "$WORK/trace.err" ||
+grep -qE "^graph: GET $EMU_URL/v1\.0/[^ ]+ -> 200 \([0-9]+ ms, request-id [^)]+\)$" "$WORK/trace.err" ||
 	fail "no trace line for a GET: $(head -3 "$WORK/trace.err")"
 no_secrets "$WORK/trace.err" "the --debug trace"
 no_secrets "$WORK/snap.json" "the snapshot file"
@@ -80,13 +36,13 @@ if grep -q '"status":429' "$WORK/emu.log"; then
 fi
 
 # 2. A ready token is used as given and never printed.
-start_emu
+start_emu "$SEED_SNAPSHOT" --log "$WORK/emu.log"
 token=$(curl -sf -d "client_id=e2e-client&grant_type=client_credentials" \
-	--data-urlencode "client_secret=$SECRET" --data-urlencode "scope=$URL/.default" \
-	"$URL/$TENANT_ID/oauth2/v2.0/token" | sed -n 's/.*"access_token": *"\([^"]*\)".*/\1/p')
+	--data-urlencode "client_secret=$SECRET" --data-urlencode "scope=$EMU_URL/.default" \
+	"$EMU_URL/$TENANT_ID/oauth2/v2.0/token" | sed -n 's/.*"access_token": *"\([^"]*\)".*/\1/p')
 [ -n "$token" ] || fail "could not get a token from the emulator"
 rc=0
-env AZURE_TENANT_ID=$TENANT_ID B2BCTL_GRAPH_URL="$URL" AZURE_AUTHORITY_HOST="$URL" \
+env AZURE_TENANT_ID=$TENANT_ID B2BCTL_GRAPH_URL="$EMU_URL" AZURE_AUTHORITY_HOST="$EMU_URL" \
 	B2BCTL_ACCESS_TOKEN="$token" "$B2BCTL" snapshot --out "$WORK/snap2.json" --debug \
 	2>"$WORK/ready.err" || rc=$?
 [ "$rc" = 0 ] || { cat "$WORK/ready.err" >&2; fail "snapshot with B2BCTL_ACCESS_TOKEN exited $rc"; }
@@ -106,7 +62,7 @@ grep -qF 'sign-in with client secret (AZURE_CLIENT_ID=e2e-client) failed: AADSTS
 rc=0
 env -u AZURE_CLIENT_ID -u AZURE_CLIENT_SECRET -u B2BCTL_ACCESS_TOKEN -u AZURE_FEDERATED_TOKEN_FILE \
 	-u ACTIONS_ID_TOKEN_REQUEST_URL -u ACTIONS_ID_TOKEN_REQUEST_TOKEN AZURE_TENANT_ID=$TENANT_ID \
-	B2BCTL_GRAPH_URL="$URL" "$B2BCTL" snapshot --out "$WORK/x.json" 2>"$WORK/none.err" || rc=$?
+	B2BCTL_GRAPH_URL="$EMU_URL" "$B2BCTL" snapshot --out "$WORK/x.json" 2>"$WORK/none.err" || rc=$?
 [ "$rc" = 1 ] || fail "no credentials exited $rc, not 1"
 for v in AZURE_CLIENT_ID AZURE_CLIENT_SECRET AZURE_FEDERATED_TOKEN_FILE B2BCTL_ACCESS_TOKEN; do
 	grep -qF "$v" "$WORK/none.err" || fail "the no-credentials error does not name $v"

@@ -13,6 +13,8 @@ command -v jq >/dev/null || { echo "$0: needs jq (apt-get install jq)" >&2; exit
 CONFIG=$SRC/examples/config
 SEED_SNAPSHOT=$SRC/examples/tenant.snapshot.json
 TENANT_ID=11111111-1111-1111-1111-111111111111
+# the emulator's client secret; a test that looks for it in output sets its own first
+EMU_SECRET=${EMU_SECRET:-e2e-secret}
 WORK=$(mktemp -d)
 EMU_PID=
 EMU_URL=
@@ -31,14 +33,16 @@ fail() {
 	exit 1
 }
 
-# start_emu SNAPSHOT [graph-emu options...]: serves SNAPSHOT; sets EMU_URL and EMU_PID.
+# start_emu SNAPSHOT [graph-emu options...]: serves SNAPSHOT (stopping an emulator
+# still running); sets EMU_URL and EMU_PID.
 start_emu() {
 	local snapshot=$1 i
 	shift
+	[ -z "$EMU_PID" ] || stop_emu
 	# emptied first: the address of an emulator started earlier must not be read
 	: >"$WORK/emu.out"
 	"$GRAPH_EMU" --snapshot "$snapshot" --listen 127.0.0.1:0 --client-id e2e-client \
-		--client-secret e2e-secret "$@" >"$WORK/emu.out" 2>"$WORK/emu.err" &
+		--client-secret "$EMU_SECRET" "$@" >"$WORK/emu.out" 2>"$WORK/emu.err" &
 	EMU_PID=$!
 	for i in $(seq 100); do
 		EMU_URL=$(sed -n '1s/^listening //p' "$WORK/emu.out")
@@ -56,10 +60,12 @@ stop_emu() {
 	EMU_PID=
 }
 
-# b2b_emu ARGS...: b2bctl against the running emulator, signed in as a client.
+# b2b_emu ARGS...: b2bctl against the running emulator, signed in as a client (never with
+# a ready token from the environment).
 b2b_emu() {
-	env AZURE_TENANT_ID=$TENANT_ID AZURE_CLIENT_ID=e2e-client AZURE_CLIENT_SECRET=e2e-secret \
-		B2BCTL_GRAPH_URL=$EMU_URL AZURE_AUTHORITY_HOST=$EMU_URL "$B2BCTL" "$@"
+	env -u B2BCTL_ACCESS_TOKEN AZURE_TENANT_ID=$TENANT_ID AZURE_CLIENT_ID=e2e-client \
+		AZURE_CLIENT_SECRET="$EMU_SECRET" B2BCTL_GRAPH_URL=$EMU_URL AZURE_AUTHORITY_HOST=$EMU_URL \
+		"$B2BCTL" "$@"
 }
 
 # b2b_emu_bg OUTFILE ARGS...: the same in the background; B2B_PID is b2bctl's own
@@ -67,8 +73,8 @@ b2b_emu() {
 b2b_emu_bg() {
 	local out=$1
 	shift
-	(exec env AZURE_TENANT_ID=$TENANT_ID AZURE_CLIENT_ID=e2e-client \
-		AZURE_CLIENT_SECRET=e2e-secret B2BCTL_GRAPH_URL=$EMU_URL AZURE_AUTHORITY_HOST=$EMU_URL \
+	(exec env -u B2BCTL_ACCESS_TOKEN AZURE_TENANT_ID=$TENANT_ID AZURE_CLIENT_ID=e2e-client \
+		AZURE_CLIENT_SECRET="$EMU_SECRET" B2BCTL_GRAPH_URL=$EMU_URL AZURE_AUTHORITY_HOST=$EMU_URL \
 		"$B2BCTL" "$@" >"$out" 2>&1) &
 	B2B_PID=$!
 }
@@ -93,7 +99,7 @@ apply_until_converged() {
 
 # emu_token: an access token from the emulator, for changing the tenant behind b2bctl's back.
 emu_token() {
-	curl -sf -d client_id=e2e-client -d client_secret=e2e-secret \
+	curl -sf -d client_id=e2e-client --data-urlencode client_secret="$EMU_SECRET" \
 		-d grant_type=client_credentials -d scope=https://graph.microsoft.com/.default \
 		"$EMU_URL/$TENANT_ID/oauth2/v2.0/token" | jq -r .access_token
 }
