@@ -10,6 +10,7 @@
  *             [--consistency-delay-ms N] [--seed N] [--log FILE]
  */
 #include "reconcile/tenant/memgraph.h"
+#include "reconcile/tenant/snapshot_parse.h"
 #include "schema/base/diag.h"
 #include "schema/base/strbuf.h"
 #include "schema/base/xalloc.h"
@@ -733,7 +734,7 @@ static struct memgraph *load_graph(const struct emu_options *o, const char *base
 {
 	struct memgraph_options mo = {base_url, o->consistency_delay_ms, o->seed};
 	json_error_t jerr;
-	json_t *snap = json_load_file(o->snapshot, 0, &jerr);
+	json_t *snap = snapshot_parse_file(o->snapshot, &jerr);
 	struct memgraph *g;
 
 	if (!snap) {
