@@ -8,6 +8,7 @@
 #include "../schema/base/xalloc.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
@@ -130,31 +131,32 @@ static void attach_progress(struct tenant *t, const struct tenant_args *ta)
 	t->progress_ctx = &state;
 }
 
-struct tenant *open_tenant(const struct tenant_args *ta, const struct config *cfg)
+static struct tenant *open_graph(const struct tenant_args *ta, const char *want)
+{
+	struct graph_options opts;
+	const char *env_tenant = getenv("AZURE_TENANT_ID");
+
+	memset(&opts, 0, sizeof(opts));
+	opts.graph_url = ta->graph_url;
+	opts.authority_host = ta->authority_host;
+	opts.cloud = ta->cloud;
+	opts.tenant_id = env_tenant && *env_tenant ? env_tenant : want;
+	opts.parallelism = (unsigned)ta->parallelism;
+	opts.debug = ta->debug;
+	if (!opts.tenant_id) {
+		b2b_error_set("no tenant to read: set AZURE_TENANT_ID or tenant.id in the "
+			      "configuration, or use --tenant-snapshot FILE");
+		return NULL;
+	}
+	return tenant_graph_open(&opts);
+}
+
+/* Takes t (NULL: its opening failed) and checks that it is the configuration's tenant. */
+static struct tenant *check_tenant(const struct tenant_args *ta, const struct config *cfg,
+				   struct tenant *t)
 {
 	const char *want = cfg ? cfg->tenant_id.value : NULL;
-	struct tenant *t;
 
-	if (ta->snapshot) {
-		t = tenant_snapshot_open(ta->snapshot);
-	} else {
-		struct graph_options opts;
-		const char *env_tenant = getenv("AZURE_TENANT_ID");
-
-		memset(&opts, 0, sizeof(opts));
-		opts.graph_url = ta->graph_url;
-		opts.authority_host = ta->authority_host;
-		opts.cloud = ta->cloud;
-		opts.tenant_id = env_tenant && *env_tenant ? env_tenant : want;
-		opts.parallelism = (unsigned)ta->parallelism;
-		opts.debug = ta->debug;
-		if (!opts.tenant_id) {
-			b2b_error_set("no tenant to read: set AZURE_TENANT_ID or tenant.id in the "
-				      "configuration, or use --tenant-snapshot FILE");
-			return NULL;
-		}
-		t = tenant_graph_open(&opts);
-	}
 	if (!t)
 		return NULL;
 	if (want && t->tenant_id && strcasecmp(want, t->tenant_id)) {
@@ -167,6 +169,59 @@ struct tenant *open_tenant(const struct tenant_args *ta, const struct config *cf
 	}
 	attach_progress(t, ta);
 	return t;
+}
+
+struct tenant *open_tenant(const struct tenant_args *ta, const struct config *cfg)
+{
+	return check_tenant(ta, cfg,
+			    ta->snapshot ? tenant_snapshot_open(ta->snapshot)
+					 : open_graph(ta, cfg ? cfg->tenant_id.value : NULL));
+}
+
+/*
+ * A snapshot tenant opened on a thread of its own while the configuration
+ * loads: neither needs the other until the tenant ids are compared, and a
+ * large snapshot takes as long to parse as a large configuration to load.
+ */
+struct snapshot_opening {
+	const char *path;
+	struct tenant *tenant;
+	char *error; /* b2b_error_last() of the thread that failed to open it */
+	pthread_t thread;
+	int threaded;
+};
+
+static void *snapshot_opening_run(void *arg)
+{
+	struct snapshot_opening *so = arg;
+
+	so->tenant = tenant_snapshot_open(so->path);
+	if (!so->tenant) {
+		so->error = xstrdup(b2b_error_last());
+		b2b_error_clear();
+	}
+	return NULL;
+}
+
+static void snapshot_opening_start(struct snapshot_opening *so, const char *path)
+{
+	memset(so, 0, sizeof(*so));
+	so->path = path;
+	so->threaded = !pthread_create(&so->thread, NULL, snapshot_opening_run, so);
+}
+
+/* The tenant, or NULL with b2b_error set; on this thread if none could be started. */
+static struct tenant *snapshot_opening_finish(struct snapshot_opening *so)
+{
+	if (so->threaded)
+		pthread_join(so->thread, NULL);
+	else
+		snapshot_opening_run(so);
+	if (so->error) {
+		b2b_error_set("%s", so->error);
+		free(so->error);
+	}
+	return so->tenant;
 }
 
 static time_t plan_now(void)
@@ -309,11 +364,21 @@ void render_for_stdout(struct strbuf *out, const struct plan *plan, enum render_
 int plan_run_start(struct plan_run *run, const struct tenant_args *ta, const char *cmd,
 		   const char **paths, int paths_nr)
 {
+	struct snapshot_opening snapshot;
+
 	memset(run, 0, sizeof(*run));
+	if (ta->snapshot)
+		snapshot_opening_start(&snapshot, ta->snapshot);
 	run->cfg = load_config(ta, cmd, paths, paths_nr);
-	if (!run->cfg)
+	if (ta->snapshot)
+		run->tenant = check_tenant(ta, run->cfg, snapshot_opening_finish(&snapshot));
+	if (!run->cfg) {
+		tenant_free(run->tenant);
+		run->tenant = NULL;
 		return -1;
-	run->tenant = open_tenant(ta, run->cfg);
+	}
+	if (!ta->snapshot)
+		run->tenant = open_tenant(ta, run->cfg);
 	if (!run->tenant) {
 		report_error(cmd);
 		return -1;

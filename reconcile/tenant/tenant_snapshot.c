@@ -6,6 +6,7 @@
  */
 #include "tenant.h"
 #include "memgraph.h"
+#include "snapshot_parse.h"
 #include "../../schema/base/diag.h"
 #include "../../schema/base/strbuf.h"
 #include "../../schema/base/xalloc.h"
@@ -267,7 +268,7 @@ struct tenant *tenant_snapshot_open(const char *path)
 		b2b_error_set("%s: cannot read the tenant snapshot: %s", path, strerror(errno));
 		return NULL;
 	}
-	snap = json_load_file(path, 0, &jerr);
+	snap = snapshot_parse_file(path, &jerr);
 	if (!snap) {
 		b2b_error_set("%s:%d:%d: the tenant snapshot is not valid JSON: %s", path,
 			      jerr.line, jerr.column, jerr.text);

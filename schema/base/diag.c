@@ -208,7 +208,7 @@ void diag_print_json(FILE *out, const struct diag_list *list)
 	json_decref(root);
 }
 
-static struct strbuf last_error = STRBUF_INIT;
+static _Thread_local struct strbuf last_error = STRBUF_INIT;
 
 int b2b_error_set(const char *fmt, ...)
 {

@@ -64,7 +64,7 @@ void diag_print_github(FILE *out, const struct diag_list *list);
 /* {"valid": bool, "errors": n, "warnings": n, "diagnostics": [...]} */
 void diag_print_json(FILE *out, const struct diag_list *list);
 
-/* The last error of this process. */
+/* The last error of the calling thread. */
 int b2b_error_set(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 const char *b2b_error_last(void);
 void b2b_error_clear(void);

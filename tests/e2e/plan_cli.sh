@@ -41,7 +41,8 @@ mkdir -p "$work/empty"
 cp "$SRC/tests/cases/empty/config/tenant.yaml" "$work/empty/"
 cp "$SRC/tests/cases/empty/seed.snapshot.json" "$work/empty.json"
 
-# A bad configuration stops before the tenant: the missing snapshot is never opened.
+# A bad configuration stops before the tenant is read: its errors come alone,
+# whatever is wrong with the snapshot (which is parsed while the configuration loads).
 mkdir -p "$work/bad"
 printf 'tenant:\n  id: 11111111-1111-1111-1111-111111111111\ngroups:\n  - nam: x\n' \
   >"$work/bad/groups.yaml"
@@ -49,6 +50,16 @@ run bad 1 plan bad --tenant-snapshot "$work/no-such-snapshot.json"
 contains bad.err "bad/groups.yaml:4"
 lacks bad.err "no-such-snapshot"
 [ -s "$work/bad.out" ] && fail "bad: wrote to stdout"
+printf '{"format": "b2bctl-snapshot/1",\n "users": [{"id": "u1"},]}\n' >"$work/broken.json"
+run bad-broken 1 plan bad --tenant-snapshot broken.json
+contains bad-broken.err "bad/groups.yaml:4"
+lacks bad-broken.err "broken.json"
+
+# A snapshot that is not JSON: where, in the snapshot's own words, and nothing on stdout.
+run broken 1 plan empty --tenant-snapshot broken.json
+contains broken.err "broken.json:2:"
+contains broken.err "not valid JSON"
+[ -s "$work/broken.out" ] && fail "broken: wrote to stdout"
 
 # A configuration for another tenant is refused.
 sed 's/11111111-1111-1111-1111-111111111111/99999999-9999-9999-9999-999999999999/' \
