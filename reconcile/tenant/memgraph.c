@@ -32,11 +32,16 @@ long long mg_clock(struct memgraph *g)
 
 static unsigned long long rng_next(struct memgraph *g)
 {
+	unsigned long long next;
+
 	/* xorshift64* */
+	pthread_mutex_lock(&g->rng_lock);
 	g->rng ^= g->rng >> 12;
 	g->rng ^= g->rng << 25;
 	g->rng ^= g->rng >> 27;
-	return g->rng * 2685821657736338717ULL;
+	next = g->rng * 2685821657736338717ULL;
+	pthread_mutex_unlock(&g->rng_lock);
+	return next;
 }
 
 char *mg_new_id(struct memgraph *g)
@@ -238,13 +243,33 @@ json_t *mg_array_from_map(const json_t *map)
 	return arr;
 }
 
+/* Whether obj holds exactly the selected properties (and perhaps @odata.type). */
+static int holds_selection(const json_t *obj, const json_t *select)
+{
+	size_t i, nr = json_object_size(obj);
+	json_t *name;
+
+	if (json_object_get(obj, "@odata.type"))
+		nr--;
+	if (nr != json_array_size(select))
+		return 0;
+	json_array_foreach(select, i, name)
+	{
+		if (!json_object_get(obj, json_string_value(name)))
+			return 0;
+	}
+	return 1;
+}
+
 json_t *mg_select(const json_t *obj, const json_t *select)
 {
 	json_t *out;
 	size_t i;
 	json_t *name;
 
-	if (!select)
+	/* a view made for this answer alone, already as selected, is the answer */
+	if (!select || (obj && __atomic_load_n(&obj->refcount, __ATOMIC_RELAXED) == 1 &&
+			holds_selection(obj, select)))
 		return json_incref((json_t *)obj);
 	out = json_object();
 	if (json_object_get(obj, "@odata.type"))
@@ -698,7 +723,6 @@ static int memgraph_load(struct memgraph *g, json_t *snapshot)
 	    load_array(&g->access_packages, snapshot, "accessPackages", "id", g) ||
 	    load_array(&g->assignments, snapshot, "accessPackageAssignments", "id", g))
 		return -1;
-	mg_users_load(g);
 	mg_groups_load(g);
 	mg_entitlement_load(g);
 	return 0;
@@ -725,6 +749,8 @@ struct memgraph *memgraph_new_adopt(json_t *snapshot, const struct memgraph_opti
 	g->rng = g->rng * 6364136223846793005ULL + 1442695040888963407ULL;
 	if (!g->rng)
 		g->rng = 88172645463325252ULL;
+	pthread_mutex_init(&g->rng_lock, NULL);
+	pthread_mutex_init(&g->users_index_lock, NULL);
 	g->now_ms = monotonic_ms;
 	g->key_order = json_array();
 	g->passthrough = json_object();
@@ -732,6 +758,8 @@ struct memgraph *memgraph_new_adopt(json_t *snapshot, const struct memgraph_opti
 	g->upn_index = json_object();
 	g->mail_index = json_object();
 	g->nickname_index = json_object();
+	g->odata_type_user = json_string("#microsoft.graph.user");
+	g->odata_type_group = json_string("#microsoft.graph.group");
 	g->policy_index = json_object();
 	g->created_ms = json_object();
 	g->changed = json_object();
@@ -775,11 +803,15 @@ void memgraph_free(struct memgraph *g)
 	json_decref(g->upn_index);
 	json_decref(g->mail_index);
 	json_decref(g->nickname_index);
+	json_decref(g->odata_type_user);
+	json_decref(g->odata_type_group);
 	json_decref(g->policy_index);
 	json_decref(g->created_ms);
 	json_decref(g->changed);
 	json_decref(g->removed);
 	json_decref(g->member_log);
+	pthread_mutex_destroy(&g->rng_lock);
+	pthread_mutex_destroy(&g->users_index_lock);
 	free(g);
 }
 

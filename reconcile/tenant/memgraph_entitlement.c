@@ -361,6 +361,10 @@ static json_t *present_package(struct memgraph *g, const char *key, json_t *valu
 	(void)ctx;
 	if (!mg_visible(g, key))
 		return NULL;
+	/* a view differs from the stored package only in package_hidden: a filter
+	 * that reads none of them rules a package out before any copy is made */
+	if (q->filter && !flt_reads_any(q->filter, package_hidden) && !flt_match(q->filter, value))
+		return NULL;
 	view = package_view(g, value, q->expand);
 	/* $filter=catalog/id eq '...' must see the catalog even when not expanded */
 	if (!json_object_get(view, "catalog") && q->filter) {

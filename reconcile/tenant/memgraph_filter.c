@@ -533,6 +533,21 @@ const json_t *flt_in_strings(const struct flt_node *n, const char *prop)
 	return n->values;
 }
 
+int flt_reads_any(const struct flt_node *n, const char *const *props)
+{
+	const char *const *p;
+
+	if (!n)
+		return 0;
+	for (p = props; n->prop && *p; p++) {
+		size_t len = strlen(*p);
+
+		if (!strncmp(n->prop, *p, len) && (!n->prop[len] || n->prop[len] == '/'))
+			return 1;
+	}
+	return flt_reads_any(n->left, props) || flt_reads_any(n->right, props);
+}
+
 int flt_needs_advanced(const struct flt_node *n)
 {
 	if (!n)

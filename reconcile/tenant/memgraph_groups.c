@@ -76,14 +76,17 @@ json_t *mg_groups_snapshot(struct memgraph *g)
 	return arr;
 }
 
-static json_t *directory_object(struct memgraph *g, const char *id, const char **type)
+/* The visible user or group with this id; *type (when asked) its @odata.type. */
+static json_t *directory_object(struct memgraph *g, const char *id, json_t **type)
 {
 	json_t *obj = mg_lookup(g, g->users, id);
 
-	*type = "#microsoft.graph.user";
+	if (obj && type)
+		*type = g->odata_type_user;
 	if (!obj) {
 		obj = mg_lookup(g, g->groups, id);
-		*type = "#microsoft.graph.group";
+		if (type)
+			*type = g->odata_type_group;
 	}
 	return obj;
 }
@@ -121,13 +124,12 @@ static int check_binds(struct memgraph *g, struct memgraph_response *res, const 
 	json_array_foreach(binds, i, v)
 	{
 		const char *id = mg_ref_id(json_string_value(v));
-		const char *type;
 
 		if (!id || !*id) {
 			mg_bad_body(g, res, "members@odata.bind holds a value that is not a URL.");
 			return -1;
 		}
-		if (!directory_object(g, id, &type)) {
+		if (!directory_object(g, id, NULL)) {
 			mg_not_found(g, res, id);
 			return -1;
 		}
@@ -298,15 +300,14 @@ static void group_one(struct memgraph *g, const struct mg_req *r, struct memgrap
 static json_t *present_member(struct memgraph *g, const char *key, json_t *value,
 			      const struct mg_query *q, void *ctx)
 {
-	const char *type;
-	json_t *obj = directory_object(g, key, &type), *out;
+	json_t *type, *obj = directory_object(g, key, &type), *out;
 
 	(void)value;
 	(void)ctx;
 	if (!obj)
 		return NULL;
 	out = json_object();
-	json_object_set_new(out, "@odata.type", json_string(type));
+	json_object_set(out, "@odata.type", type);
 	if (q->select && !q->filter) {
 		/* what mg_page's $select keeps, without copying the rest first */
 		json_t *name;
@@ -341,13 +342,12 @@ static void members(struct memgraph *g, const struct mg_req *r, struct memgraph_
 	} else if (r->nr_seg == 4 && !strcmp(r->seg[3], "$ref")) {
 		const char *mid =
 		    mg_ref_id(json_string_value(json_object_get(r->body, "@odata.id")));
-		const char *type;
 
 		if (strcmp(r->method, "POST"))
 			return mg_bad_method(g, res);
 		if (!mid || !*mid)
 			return mg_bad_body(g, res, "The body must be {\"@odata.id\": \"<url>\"}.");
-		if (!directory_object(g, mid, &type))
+		if (!directory_object(g, mid, NULL))
 			return mg_not_found(g, res, mid);
 		if (json_object_get(set, mid))
 			return mg_error(g, res, 400, "Request_BadRequest", already_member);

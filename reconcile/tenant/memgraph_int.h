@@ -13,14 +13,21 @@
 #include "memgraph.h"
 #include "../../schema/base/strbuf.h"
 
+#include <pthread.h>
 #include <stddef.h>
 
 struct flt_node;
 
+/*
+ * Requests that only read (GET) may be handled on several threads at once:
+ * they change nothing here but the id generator and the users' indexes on
+ * first use, each behind its lock. Writes need the caller's lock on everything.
+ */
 struct memgraph {
 	char *base_url;
 	long consistency_delay_ms;
 	unsigned long long rng;
+	pthread_mutex_t rng_lock;
 	long long (*now_ms)(void);
 	memgraph_batch_hook batch_hook;
 	void *batch_hook_ctx;
@@ -48,11 +55,15 @@ struct memgraph {
 	json_t *assignments;     /* id -> accessPackageAssignment */
 	json_t *invitations;     /* log: [{email, time, sendInvitationMessage}] */
 
-	json_t *upn_index;      /* lowercased userPrincipalName -> id */
-	json_t *mail_index;     /* lowercased mail -> id */
-	int mail_shared;        /* some mail belonged to two users: mail_index misses some */
-	json_t *nickname_index; /* lowercased group mailNickname -> id */
-	json_t *policy_index;   /* assignment policy id -> access package id */
+	int users_indexed;                /* upn_index and mail_index are built (on first use) */
+	pthread_mutex_t users_index_lock; /* held while they are built */
+	json_t *upn_index;                /* lowercased userPrincipalName -> id */
+	json_t *mail_index;               /* lowercased mail -> id */
+	int mail_shared;          /* some mail belonged to two users: mail_index misses some */
+	json_t *nickname_index;   /* lowercased group mailNickname -> id */
+	json_t *odata_type_user;  /* "#microsoft.graph.user", shared by every answer */
+	json_t *odata_type_group; /* "#microsoft.graph.group" */
+	json_t *policy_index;     /* assignment policy id -> access package id */
 
 	json_t *created_ms; /* id -> creation time on the memgraph clock */
 	json_int_t change_seq;
@@ -115,7 +126,9 @@ json_t *mg_context(struct memgraph *g, const struct mg_req *r, const char *what)
 void mg_page(struct memgraph *g, struct memgraph_response *res, const struct mg_req *r,
 	     const struct mg_query *q, json_t *coll, mg_present_fn present, void *ctx,
 	     const char *context);
-/* The object reduced to $select (a new object), or a new reference when no $select. */
+/* The object reduced to $select (a new object). A new reference to obj itself
+ * when there is no $select, or when obj is a view no one else holds that has
+ * exactly the selected properties. */
 json_t *mg_select(const json_t *obj, const json_t *select);
 /* Copies obj (shallow) without the listed keys (NULL-terminated). */
 json_t *mg_without(const json_t *obj, const char *const *keys);
@@ -140,6 +153,8 @@ int flt_match(const struct flt_node *n, const json_t *obj);
 int flt_needs_advanced(const struct flt_node *n);
 /* The literals when the whole filter is `prop in (...)` over strings only, else NULL. */
 const json_t *flt_in_strings(const struct flt_node *n, const char *prop);
+/* Whether the filter reads any of the properties (NULL-terminated), or a path into one. */
+int flt_reads_any(const struct flt_node *n, const char *const *props);
 void flt_free(struct flt_node *n);
 
 /* One handler per area; each answers every method on its paths. */
@@ -149,7 +164,6 @@ typedef void (*mg_handler)(struct memgraph *g, const struct mg_req *r,
 /* memgraph_users.c */
 void mg_users(struct memgraph *g, const struct mg_req *r, struct memgraph_response *res);
 void mg_invitations(struct memgraph *g, const struct mg_req *r, struct memgraph_response *res);
-void mg_users_load(struct memgraph *g);
 void mg_user_remove_everywhere(struct memgraph *g, const char *id);
 
 /* memgraph_groups.c */

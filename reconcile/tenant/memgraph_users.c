@@ -37,6 +37,8 @@ static void user_index(struct memgraph *g, const char *id, const json_t *user, i
 	void (*fn)(json_t *, const json_t *, const char *) = add ? index_set : index_del;
 	const json_t *mail = json_object_get(user, "mail");
 
+	if (!g->users_indexed)
+		return;
 	if (add && json_is_string(mail)) {
 		char *key = mg_lower(json_string_value(mail));
 		const char *holder = json_string_value(json_object_get(g->mail_index, key));
@@ -50,12 +52,23 @@ static void user_index(struct memgraph *g, const char *id, const json_t *user, i
 	fn(g->mail_index, json_object_get(user, "mail"), id);
 }
 
-void mg_users_load(struct memgraph *g)
+/*
+ * Builds upn_index and mail_index when a request first needs them, from the
+ * users as they are then; from there on every change keeps them current. A
+ * plan that never looks a user up by name or mail (most of them) does not pay
+ * for indexing 100,000 guests.
+ */
+static void users_index(struct memgraph *g)
 {
 	const char *id;
 	json_t *user;
 
-	json_object_foreach(g->users, id, user) user_index(g, id, user, 1);
+	pthread_mutex_lock(&g->users_index_lock);
+	if (!g->users_indexed) {
+		g->users_indexed = 1;
+		json_object_foreach(g->users, id, user) user_index(g, id, user, 1);
+	}
+	pthread_mutex_unlock(&g->users_index_lock);
 }
 
 /* The visible user with this id or userPrincipalName. */
@@ -67,6 +80,7 @@ static json_t *user_find(struct memgraph *g, const char *key, const char **id_ou
 	if (!user) {
 		char *lower = mg_lower(key);
 
+		users_index(g);
 		id = json_string_value(json_object_get(g->upn_index, lower));
 		free(lower);
 		user = id ? mg_lookup(g, g->users, id) : NULL;
@@ -116,7 +130,10 @@ static int users_by_mail(struct memgraph *g, struct memgraph_response *res, cons
 	json_t *page, *value, *seen;
 	size_t i;
 
-	if (!mails || g->mail_shared || q->skiptoken || q->count || json_array_size(mails) > q->top)
+	if (!mails)
+		return 0;
+	users_index(g);
+	if (g->mail_shared || q->skiptoken || q->count || json_array_size(mails) > q->top)
 		return 0;
 	page = json_object();
 	value = json_array();
@@ -167,6 +184,7 @@ static void users_create(struct memgraph *g, const struct mg_req *r, struct memg
 	    !json_is_string(json_object_get(r->body, "displayName")))
 		return mg_bad_body(g, res, "A user needs displayName and userPrincipalName.");
 	lower = mg_lower(upn);
+	users_index(g);
 	if (json_object_get(g->upn_index, lower)) {
 		free(lower);
 		return mg_error(g, res, 400, "Request_BadRequest",
@@ -269,8 +287,12 @@ static char *guest_upn(const char *email, const char *domain)
 static json_t *guest_find(struct memgraph *g, const char *email)
 {
 	char *lower = mg_lower(email), *upn;
-	const char *id = json_string_value(json_object_get(g->mail_index, lower));
-	json_t *user = id ? json_object_get(g->users, id) : NULL;
+	const char *id;
+	json_t *user;
+
+	users_index(g);
+	id = json_string_value(json_object_get(g->mail_index, lower));
+	user = id ? json_object_get(g->users, id) : NULL;
 
 	if (!user) {
 		upn = guest_upn(lower, g->default_domain);
