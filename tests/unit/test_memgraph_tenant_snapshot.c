@@ -1,7 +1,8 @@
 /*
  * Unit tests of the snapshot tenant backend: clear errors on bad files, paged
  * reads gathered into one answer, Graph errors parsed into the request,
- * answers the caller may change without changing the tenant, and an atomic
+ * answers the caller may change without changing the tenant, runs of reads
+ * answered on two threads as they are one at a time, and an atomic
  * commit (mode 0600, no temporary left behind, state kept).
  */
 #include <setjmp.h>
@@ -12,6 +13,7 @@
 
 #include "reconcile/tenant/tenant.h"
 #include "schema/base/diag.h"
+#include "schema/base/xalloc.h"
 
 #include <dirent.h>
 #include <stdio.h>
@@ -184,6 +186,86 @@ static void test_answers_are_the_callers_own(void **state)
 	tenant_free(t);
 }
 
+/* Where on_page records which request each page came from. */
+struct page_order {
+	size_t seen[64];
+	size_t nr;
+};
+
+struct page_source {
+	struct page_order *order;
+	size_t index;
+};
+
+static void record_page(void *ctx, json_t *value)
+{
+	struct page_source *src = ctx;
+
+	assert_int_equal(json_array_size(value), 10);
+	src->order->seen[src->order->nr++] = src->index;
+}
+
+/*
+ * A run of reads is answered on two threads: every answer is what the same
+ * request gets alone, and pages reach on_page in the order of the requests,
+ * the users' indexes built on first use by whichever thread needs them.
+ */
+static void test_reads_on_two_threads_answer_as_one_at_a_time(void **state)
+{
+	static const char *const paths[] = {
+	    "/v1.0/users?$select=id,mail&$top=2",
+	    "/v1.0/users/aaaaaaaa-0000-4000-8000-000000000001",
+	    "/v1.0/users/nobody",
+	    "/v1.0/users/carol@hostcorp.com?$select=id",
+	    "/v1.0/users?$filter=mail%20in%20('guest1@contoso.com','bob@hostcorp.com')&$select=id",
+	    "/v1.0/groups/cccccccc-0000-4000-8000-000000000001/members?$select=id&$top=1",
+	    "/v1.0/groups?$filter=displayName%20eq%20'finance-readers'",
+	    ("/v1.0/identityGovernance/entitlementManagement/accessPackages"
+	     "?$filter=displayName%20eq%20'nothing'"),
+	};
+	enum { ROUNDS = 6, NR = ROUNDS * ARRAY_SIZE(paths) };
+	struct tenant *t = tenant_snapshot_open(path);
+	struct tenant_request together[NR], alone;
+	struct page_source sources[NR];
+	struct page_order order = {{0}, 0};
+	size_t i;
+
+	(void)state;
+	assert_non_null(t);
+	assert_int_equal(t->parallelism, 2);
+	for (i = 0; i < NR; i++) {
+		const char *p = paths[i % ARRAY_SIZE(paths)];
+
+		tenant_request_init(&together[i], "GET", NULL, strchr(p, '?') ? TENANT_PAGED : 0,
+				    "read", "%s", p);
+		sources[i].order = &order;
+		sources[i].index = i;
+		if (i % ARRAY_SIZE(paths) == 0) {
+			together[i].on_page = record_page;
+			together[i].page_ctx = &sources[i];
+		}
+	}
+	assert_int_equal(tenant_run(t, together, NR), 0);
+	assert_int_equal(order.nr, ROUNDS); /* the listing's pages, gathered, in request order */
+	for (i = 1; i < order.nr; i++)
+		assert_true(order.seen[i - 1] <= order.seen[i]);
+	for (i = 0; i < NR; i++) {
+		if (together[i].on_page)
+			continue;
+		tenant_request_init(&alone, "GET", NULL, together[i].flags, "read", "%s",
+				    together[i].path);
+		assert_int_equal(tenant_run(t, &alone, 1), 0);
+		assert_int_equal(together[i].status, alone.status);
+		assert_true(
+		    json_equal(together[i].response, alone.response) ||
+		    (alone.status == 404 && !strcmp(together[i].error.code, alone.error.code)));
+		tenant_request_release(&alone);
+	}
+	for (i = 0; i < NR; i++)
+		tenant_request_release(&together[i]);
+	tenant_free(t);
+}
+
 static void test_commit_is_atomic_and_private(void **state)
 {
 	struct tenant *t = tenant_snapshot_open(path);
@@ -240,6 +322,8 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_open_errors_name_the_file, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_run_pages_and_errors, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_answers_are_the_callers_own, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_reads_on_two_threads_answer_as_one_at_a_time,
+					    setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_commit_is_atomic_and_private, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
