@@ -74,12 +74,19 @@ struct guest_sink {
 	json_t *shared; /* few_valued value -> the one json string every guest holding it shares */
 };
 
+/* Whether sharing v would free it: not when someone else holds it too (the
+ * snapshot backend's tenant, say), nor when it is already the shared one. */
+static int only_ours(const json_t *v)
+{
+	return json_is_string(v) && v->refcount == 1;
+}
+
 static void share_values(json_t *table, json_t *user, const char *const *keys)
 {
 	for (; *keys; keys++) {
 		json_t *value = json_object_get(user, *keys), *known;
 
-		if (!json_is_string(value))
+		if (!only_ours(value))
 			continue;
 		known = json_object_get(table, json_string_value(value));
 		if (!known)
@@ -105,6 +112,7 @@ static void guest_page(void *page_ctx, json_t *value)
 		other_mails = json_object_get(user, "otherMails");
 		mail = json_object_get(user, "mail");
 		if (json_array_size(other_mails) == 1 && json_is_string(mail) &&
+		    only_ours(json_array_get(other_mails, 0)) &&
 		    json_equal(json_array_get(other_mails, 0), mail))
 			json_array_set(other_mails, 0, mail);
 		json_array_append(sink->listed, user);
