@@ -238,7 +238,8 @@ static time_t plan_now(void)
 	return time(NULL);
 }
 
-static void copy_notices(struct diag_list *to, const struct diag_list *from)
+/* Copies from's diagnostics to `to`: every one, or (errors 0) all but the errors. */
+static void copy_diags(struct diag_list *to, const struct diag_list *from, int errors)
 {
 	size_t i;
 
@@ -246,9 +247,54 @@ static void copy_notices(struct diag_list *to, const struct diag_list *from)
 		const struct diag *d = &from->items[i];
 		struct src_pos pos = {d->file, d->line, d->col};
 
-		if (d->severity != DIAG_ERROR)
+		if (errors || d->severity != DIAG_ERROR)
 			diag_add(to, d->severity, d->rule, &pos, "%s", d->message);
 	}
+}
+
+/*
+ * The lints, on a thread of their own beside the diff: both only read the
+ * configuration, the live model and its index, which nothing changes once the
+ * reads are done, and each writes its own findings.
+ */
+struct lint_beside {
+	const struct config *cfg;
+	const json_t *live;
+	const struct live_index *index;
+	time_t now;
+	struct diag_list found;
+	pthread_t thread;
+	int threaded;
+};
+
+static void *lint_beside_run(void *arg)
+{
+	struct lint_beside *lb = arg;
+
+	lint_run(lb->cfg, lb->live, lb->index, lb->now, &lb->found);
+	return NULL;
+}
+
+static void lint_beside_start(struct lint_beside *lb, const struct reconcile_ctx *ctx)
+{
+	memset(lb, 0, sizeof(*lb));
+	lb->cfg = ctx->cfg;
+	lb->live = ctx->live;
+	lb->index = ctx->index;
+	lb->now = ctx->now;
+	lb->threaded = !pthread_create(&lb->thread, NULL, lint_beside_run, lb);
+}
+
+/* Waits for the lints (runs them here if no thread could start); their findings go to `to`. */
+static void lint_beside_finish(struct lint_beside *lb, struct diag_list *to)
+{
+	if (lb->threaded)
+		pthread_join(lb->thread, NULL);
+	else if (to)
+		lint_beside_run(lb);
+	if (to)
+		copy_diags(to, &lb->found, 1);
+	diag_list_release(&lb->found);
 }
 
 struct plan *plan_against_live(const struct config *cfg, const json_t *live,
@@ -273,8 +319,10 @@ struct plan *compute_plan(const struct config *cfg, struct tenant *tenant, const
 {
 	struct diag_list diags = DIAG_LIST_INIT;
 	struct reconcile_ctx ctx;
+	struct lint_beside lints;
 	struct plan *plan = plan_new();
 	size_t errors;
+	int diffed;
 
 	memset(&ctx, 0, sizeof(ctx));
 	ctx.cfg = cfg;
@@ -289,13 +337,17 @@ struct plan *compute_plan(const struct config *cfg, struct tenant *tenant, const
 		goto fail_diags;
 	ctx.tenant = NULL;
 	ctx.index = live_index_build(ctx.live);
-	if (reconcile_diff(&ctx, plan) < 0)
-		goto fail_error;
-	if (diag_count(&diags, DIAG_ERROR))
+	lint_beside_start(&lints, &ctx);
+	diffed = reconcile_diff(&ctx, plan);
+	if (diffed < 0 || diag_count(&diags, DIAG_ERROR)) {
+		lint_beside_finish(&lints, NULL);
+		if (diffed < 0)
+			goto fail_error;
 		goto fail_diags;
+	}
 
-	copy_notices(&plan->warnings, &diags);
-	lint_run(cfg, ctx.live, ctx.index, ctx.now, &plan->warnings);
+	copy_diags(&plan->warnings, &diags, 0);
+	lint_beside_finish(&lints, &plan->warnings);
 	diag_sort(&plan->warnings);
 	errors = diag_count(&plan->warnings, DIAG_ERROR);
 	if (errors) {
