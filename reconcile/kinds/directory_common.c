@@ -79,7 +79,8 @@ void request_list_add_in_filters(struct request_list *list, const char *collecti
 	}
 }
 
-size_t live_merge_objects(json_t *collection, json_t *seen, json_t *answer, const json_t *extra)
+size_t live_merge_objects(json_t *collection, struct strmap *seen, json_t *answer,
+			  const json_t *extra)
 {
 	size_t i, added = 0;
 	json_t *obj;
@@ -88,19 +89,19 @@ size_t live_merge_objects(json_t *collection, json_t *seen, json_t *answer, cons
 	{
 		const char *id = json_str(obj, "id");
 
-		if (!id || json_object_get(seen, id))
+		if (!id || strmap_find(seen, id))
 			continue;
 		if (extra)
 			json_object_update_new(obj, json_deep_copy(extra));
-		json_object_set_new(seen, id, json_true());
 		json_array_append(collection, obj);
+		strmap_put(seen, id, obj);
 		added++;
 	}
 	return added;
 }
 
 int request_list_run_merge(struct tenant *tenant, struct request_list *list, json_t *collection,
-			   json_t *seen, const json_t *extra)
+			   struct strmap *seen, const json_t *extra)
 {
 	size_t i;
 
@@ -111,19 +112,16 @@ int request_list_run_merge(struct tenant *tenant, struct request_list *list, jso
 	return 0;
 }
 
-json_t *live_id_set(const json_t *collection)
+void live_id_set(struct strmap *seen, const json_t *collection)
 {
-	json_t *set = json_object(), *obj;
+	json_t *obj;
 	size_t i;
 
+	strmap_reserve(seen, seen->nr + json_array_size(collection));
 	json_array_foreach(collection, i, obj)
 	{
-		const char *id = json_str(obj, "id");
-
-		if (id)
-			json_object_set_new(set, id, json_true());
+		strmap_put(seen, json_str(obj, "id"), obj);
 	}
-	return set;
 }
 
 const char *json_str(const json_t *obj, const char *key)

@@ -45,18 +45,23 @@ void request_list_add_in_filters(struct request_list *list, const char *collecti
 
 /*
  * Moves every object of a paged answer's "value" into `collection` (shared,
- * not copied) unless `seen` (id -> true) already holds its id; a copy of
- * `extra` (may be NULL) is merged into each. Returns how many were added.
+ * not copied) unless `seen` already holds its id, and puts it in `seen`; a
+ * copy of `extra` (may be NULL, never with an "id") is merged into each.
+ * Returns how many were added.
  */
-size_t live_merge_objects(json_t *collection, json_t *seen, json_t *answer, const json_t *extra);
+size_t live_merge_objects(json_t *collection, struct strmap *seen, json_t *answer,
+			  const json_t *extra);
 /*
  * Runs every request of `list` and merges each answer into `collection` as
  * live_merge_objects does. 0, or -1 when the tenant or a request failed.
  */
 int request_list_run_merge(struct tenant *tenant, struct request_list *list, json_t *collection,
-			   json_t *seen, const json_t *extra);
-/* id -> true for every object of the collection. */
-json_t *live_id_set(const json_t *collection);
+			   struct strmap *seen, const json_t *extra);
+/*
+ * Puts every object of the collection in `seen` under its id: id -> the
+ * object, both borrowed from the collection, which must outlive the map.
+ */
+void live_id_set(struct strmap *seen, const json_t *collection);
 
 /* The string at key, NULL when absent or not a string. */
 const char *json_str(const json_t *obj, const char *key);

@@ -67,16 +67,18 @@ static int group_read(struct reconcile_ctx *ctx)
 	struct request_list reqs = REQUEST_LIST_INIT;
 	json_t *names = referenced_group_names(ctx->cfg);
 	json_t *groups = live_collection(ctx->live, "groups");
-	json_t *seen = live_id_set(groups);
+	struct strmap seen = STRMAP_INIT(0);
 	json_t *extra = json_pack("{s:[]}", "members");
 	int ret;
 
+	live_id_set(&seen, groups);
+
 	request_list_add_in_filters(&reqs, "groups", "displayName", names, GROUP_SELECT,
 				    "find groups by name");
-	ret = request_list_run_merge(ctx->tenant, &reqs, groups, seen, extra);
+	ret = request_list_run_merge(ctx->tenant, &reqs, groups, &seen, extra);
 	request_list_release(&reqs);
 	json_decref(names);
-	json_decref(seen);
+	strmap_release(&seen);
 	json_decref(extra);
 	return ret;
 }

@@ -64,9 +64,11 @@ static json_t *scoped_groups(const json_t *scope)
 
 /* Where one group's member pages go as they arrive. */
 struct member_sink {
-	json_t *ids;     /* the group's member ids, in page order */
-	json_t *seen;    /* id -> that user's id string, shared by every membership */
+	json_t *ids; /* the group's member ids, in page order */
+	const struct strmap
+	    *seen;       /* id -> the model's user: its id string serves every membership */
 	json_t *unknown; /* id -> id string of the member users the model does not hold */
+	json_t *others;  /* id -> id string of the members that are not users (groups) */
 };
 
 static void member_page(void *page_ctx, json_t *value)
@@ -78,35 +80,21 @@ static void member_page(void *page_ctx, json_t *value)
 	json_array_foreach(value, i, member)
 	{
 		const char *id = json_str(member, "id");
-		json_t *shared;
+		json_t *user, *shared;
 
 		if (!id)
 			continue;
-		shared = json_object_get(sink->seen, id);
+		user = strmap_get(sink->seen, id);
+		shared = user ? json_object_get(user, "id") : json_object_get(sink->unknown, id);
 		if (!shared)
-			shared = json_object_get(sink->unknown, id);
+			shared = json_object_get(sink->others, id);
 		if (!shared) {
 			shared = json_object_get(member, "id");
-			json_object_set(member_is_user(member) ? sink->unknown : sink->seen, id,
+			json_object_set(member_is_user(member) ? sink->unknown : sink->others, id,
 					shared);
 		}
 		json_array_append(sink->ids, shared);
 	}
-}
-
-/* id -> the id string of that user, for every user of the collection. */
-static json_t *user_id_strings(const json_t *users)
-{
-	json_t *ids = json_object(), *user, *id;
-	size_t i;
-
-	json_array_foreach(users, i, user)
-	{
-		id = json_object_get(user, "id");
-		if (json_is_string(id))
-			json_object_set(ids, json_string_value(id), id);
-	}
-	return ids;
 }
 
 static int compare_strings(const void *a, const void *b)
@@ -135,12 +123,12 @@ static json_t *sorted_keys(const json_t *object)
  * consumed as it comes, then the users among them the model does not hold
  * yet (in id order, so the order pages came in does not matter).
  */
-static int read_members(struct reconcile_ctx *ctx, json_t *users, json_t *seen)
+static int read_members(struct reconcile_ctx *ctx, json_t *users, struct strmap *seen)
 {
 	struct request_list reqs = REQUEST_LIST_INIT;
 	json_t *counts = live_group_name_counts(ctx->live), *g, *ids = NULL;
 	json_t *groups = json_object_get(ctx->live, "groups"), *declared = json_object();
-	json_t *unknown = json_object();
+	json_t *unknown = json_object(), *others = json_object();
 	json_t *in_scope = ctx->scope ? scoped_groups(ctx->scope) : NULL;
 	struct member_sink *sinks = xcalloc(json_array_size(groups) + 1, sizeof(*sinks));
 	size_t i, nr = 0;
@@ -159,7 +147,7 @@ static int read_members(struct reconcile_ctx *ctx, json_t *users, json_t *seen)
 		    json_integer_value(json_object_get(counts, name)) > 1 ||
 		    (in_scope && !json_object_get(in_scope, name)))
 			continue;
-		sinks[nr] = (struct member_sink){json_array(), seen, unknown};
+		sinks[nr] = (struct member_sink){json_array(), seen, unknown, others};
 		json_object_set(g, "members", sinks[nr].ids);
 		what = xstrfmt("list members of %s", name);
 		req = request_list_add(&reqs);
@@ -190,44 +178,35 @@ out:
 	request_list_release(&reqs);
 	json_decref(ids);
 	json_decref(unknown);
+	json_decref(others);
 	json_decref(counts);
 	json_decref(declared);
 	json_decref(in_scope);
 	return ret;
 }
 
-static int read_internal_members(struct reconcile_ctx *ctx, json_t *users, json_t *seen)
+static int read_internal_members(struct reconcile_ctx *ctx, json_t *users, struct strmap *seen)
 {
 	struct request_list reqs = REQUEST_LIST_INIT;
-	json_t *known = json_object(), *wanted = json_array(), *u;
+	/* userPrincipalNames without case, borrowed from the model and the configuration */
+	struct strmap known = STRMAP_INIT(1);
+	json_t *wanted = json_array(), *u;
 	int ret = -1;
 	size_t i, j;
 
+	strmap_reserve(&known, json_array_size(users));
 	json_array_foreach(users, i, u)
 	{
-		const char *upn = json_str(u, "userPrincipalName");
-
-		if (upn) {
-			char *lower = lowercase_dup(upn);
-
-			json_object_set_new(known, lower, json_true());
-			free(lower);
-		}
+		strmap_put(&known, json_str(u, "userPrincipalName"), u);
 	}
 	for (i = 0; i < ctx->cfg->groups_nr; i++) {
 		const struct cfg_str_list *members = &ctx->cfg->groups[i].members;
 
 		for (j = 0; j < members->nr; j++) {
-			char *lower;
+			const char *member = members->items[j].value;
 
-			if (!members->items[j].value)
-				continue;
-			lower = lowercase_dup(members->items[j].value);
-			if (!json_object_get(known, lower)) {
-				json_object_set_new(known, lower, json_true());
-				json_array_append_new(wanted, json_string(members->items[j].value));
-			}
-			free(lower);
+			if (member && !strmap_put(&known, member, NULL))
+				json_array_append_new(wanted, json_string(member));
 		}
 	}
 	request_list_add_in_filters(&reqs, "users", "userPrincipalName", wanted, MEMBER_SELECT,
@@ -237,7 +216,7 @@ static int read_internal_members(struct reconcile_ctx *ctx, json_t *users, json_
 	ret = 0;
 out:
 	request_list_release(&reqs);
-	json_decref(known);
+	strmap_release(&known);
 	json_decref(wanted);
 	return ret;
 }
@@ -258,7 +237,7 @@ static void add_lowercased(json_t *set, const char *s)
  * userPrincipalName (the MEMBER of "group_member.GROUP/MEMBER"), unless the
  * model holds them already: the members listing brought their ids only.
  */
-static int read_scoped_members(struct reconcile_ctx *ctx, json_t *users, json_t *seen)
+static int read_scoped_members(struct reconcile_ctx *ctx, json_t *users, struct strmap *seen)
 {
 	static const char prefix[] = "group_member.";
 	struct request_list reqs = REQUEST_LIST_INIT;
@@ -303,15 +282,16 @@ out:
 static int group_member_read(struct reconcile_ctx *ctx)
 {
 	json_t *users = live_collection(ctx->live, "users");
-	json_t *seen = user_id_strings(users);
+	struct strmap seen = STRMAP_INIT(0);
 	int ret;
 
-	ret = read_members(ctx, users, seen);
+	live_id_set(&seen, users);
+	ret = read_members(ctx, users, &seen);
 	if (!ret && ctx->scope)
-		ret = read_scoped_members(ctx, users, seen);
+		ret = read_scoped_members(ctx, users, &seen);
 	if (!ret)
-		ret = read_internal_members(ctx, users, seen);
-	json_decref(seen);
+		ret = read_internal_members(ctx, users, &seen);
+	strmap_release(&seen);
 	return ret;
 }
 

@@ -309,7 +309,7 @@ static void scoped_emails(const json_t *scope, json_t *emails)
 /* Lists every guest into users; `missing` gets the declared guests the listing did not
  * answer for. */
 static int read_listing(struct reconcile_ctx *ctx, const struct desired_guests *dg, json_t *users,
-			json_t *seen, json_t *missing)
+			struct strmap *seen, json_t *missing)
 {
 	struct guest_sink sink = {json_array(), json_object()};
 	char *found = NULL;
@@ -345,23 +345,25 @@ static int guest_read(struct reconcile_ctx *ctx)
 	struct request_list reqs = REQUEST_LIST_INIT;
 	struct desired_guests dg;
 	json_t *users = live_collection(ctx->live, "users");
-	json_t *seen = live_id_set(users), *missing = json_array();
+	json_t *missing = json_array();
+	struct strmap seen = STRMAP_INIT(0);
 	int ret = -1;
 
+	live_id_set(&seen, users);
 	desired_guests_collect(&dg, ctx->cfg);
 	if (ctx->scope)
 		scoped_emails(ctx->scope, missing);
-	else if (read_listing(ctx, &dg, users, seen, missing) < 0)
+	else if (read_listing(ctx, &dg, users, &seen, missing) < 0)
 		goto out;
 	request_list_add_in_filters(&reqs, "users", "mail", missing, GUEST_SELECT,
 				    "find declared guests by mail");
-	if (request_list_run_merge(ctx->tenant, &reqs, users, seen, NULL) < 0)
+	if (request_list_run_merge(ctx->tenant, &reqs, users, &seen, NULL) < 0)
 		goto out;
 	ret = 0;
 out:
 	desired_guests_release(&dg);
 	request_list_release(&reqs);
-	json_decref(seen);
+	strmap_release(&seen);
 	json_decref(missing);
 	return ret;
 }
