@@ -10,7 +10,9 @@
 # requests graph-emu served (its --log, without sign-in and without the requests
 # inside a $batch), the objects in the tenant and the requests a reader that
 # GETs each object once (and writes each change once) would need. Then it checks
-# the targets at N = 100,000 and exits 1 when one is missed.
+# the targets at N = 100,000 and exits 1 when one is missed. Each plan runs
+# $B2BCTL_BENCH_RUNS times (default 3) and the run with the least wall time
+# counts: a shared machine's noise only ever adds time. The apply runs once.
 #
 #   tests/bench/run.sh            Release build in $B2BCTL_BENCH_BUILD (default build-bench)
 #   tests/bench/run.sh --smoke    N = 200, 20 new guests, with $B2BCTL and $GRAPH_EMU
@@ -28,7 +30,7 @@ if [ -n "$smoke" ]; then
 	emu=${GRAPH_EMU:?--smoke needs GRAPH_EMU}
 	gen=$(dirname "$b2bctl")/tests/bench_config_gen
 	sizes="200"
-	partners=20 groups=50 policies=5 packages=20 new_guests=20 latency=0
+	partners=20 groups=50 policies=5 packages=20 new_guests=20 latency=0 runs=1
 else
 	build=${B2BCTL_BENCH_BUILD:-$src/build-bench}
 	cmake -S "$src" -B "$build" -DCMAKE_BUILD_TYPE=Release -DB2BCTL_SANITIZE=OFF >/dev/null
@@ -36,6 +38,7 @@ else
 	b2bctl=$build/b2bctl emu=$build/graph-emu gen=$build/tests/bench_config_gen
 	sizes="10000 100000"
 	partners=200 groups=1000 policies=50 packages=200 new_guests=10000 latency=20
+	runs=${B2BCTL_BENCH_RUNS:-3}
 fi
 [ -x "$gen" ] || { echo "run.sh: no bench_config_gen at $gen" >&2; exit 1; }
 if [ ! -x /usr/bin/time ] && [ -z "$smoke" ]; then
@@ -95,6 +98,24 @@ timed() {
 	fi
 }
 
+# best_of NAME EXPECTED_EXIT LOG ARGS...: timed, $runs times; $work/NAME.* and LOG
+# (graph-emu's, or "-") keep the run with the least wall time.
+best_of() {
+	local name=$1 expect=$2 log=$3 i best=
+	shift 3
+	for ((i = 1; i <= runs; i++)); do
+		[ "$log" = - ] || : >"$log" # graph-emu appends: each try's requests alone
+		timed "$name.try" "$expect" "$@"
+		if [ -z "$best" ] || awk -v a="$(tail -n 1 "$work/$name.try.time")" -v b="$best" \
+			'BEGIN { split(a, x, " "); exit !(x[1] < b) }'; then
+			best=$(tail -n 1 "$work/$name.try.time" | cut -d' ' -f1)
+			for f in time out err; do mv "$work/$name.try.$f" "$work/$name.$f"; done
+			[ "$log" = - ] || cp "$log" "$log.best"
+		fi
+	done
+	[ "$log" = - ] || mv "$log.best" "$log"
+}
+
 # HTTP requests in a graph-emu log: not the token endpoint, not the requests inside a $batch.
 http_requests() {
 	grep -v '"batch":true' "$1" | grep -vc '/oauth2/' || true
@@ -144,12 +165,12 @@ for n in $sizes; do
 	"$gen" --drift 1 "$d/converged.json" "$d/drift.json" >"$d/drift.txt"
 	objects=$(snapshot_objects "$d/drift.json")
 
-	timed plan-snapshot-$n 2 plan "$d/config" --tenant-snapshot "$d/drift.json" \
+	best_of plan-snapshot-$n 2 - plan "$d/config" --tenant-snapshot "$d/drift.json" \
 		--detailed-exitcode
 	record "$n" plan-snapshot-$n "$objects" -
 
 	emu_start "$d/drift.json" "$d/plan.log"
-	timed plan-emu-$n 2 plan "$d/config" --graph-url "$url" --authority-host "$url" \
+	best_of plan-emu-$n 2 "$d/plan.log" plan "$d/config" --graph-url "$url" --authority-host "$url" \
 		--detailed-exitcode
 	emu_stop
 	cmp -s "$work/plan-snapshot-$n.out" "$work/plan-emu-$n.out" ||
