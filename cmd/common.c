@@ -423,14 +423,14 @@ int plan_run_start(struct plan_run *run, const struct tenant_args *ta, const cha
 		snapshot_opening_start(&snapshot, ta->snapshot);
 	run->cfg = load_config(ta, cmd, paths, paths_nr);
 	if (ta->snapshot)
-		run->tenant = check_tenant(ta, run->cfg, snapshot_opening_finish(&snapshot));
-	if (!run->cfg) {
+		run->tenant = snapshot_opening_finish(&snapshot);
+	if (!run->cfg) { /* its errors come alone; the snapshot is never read */
 		tenant_free(run->tenant);
 		run->tenant = NULL;
 		return -1;
 	}
-	if (!ta->snapshot)
-		run->tenant = open_tenant(ta, run->cfg);
+	run->tenant =
+	    ta->snapshot ? check_tenant(ta, run->cfg, run->tenant) : open_tenant(ta, run->cfg);
 	if (!run->tenant) {
 		report_error(cmd);
 		return -1;

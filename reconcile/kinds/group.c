@@ -72,7 +72,6 @@ static int group_read(struct reconcile_ctx *ctx)
 	int ret;
 
 	live_id_set(&seen, groups);
-
 	request_list_add_in_filters(&reqs, "groups", "displayName", names, GROUP_SELECT,
 				    "find groups by name");
 	ret = request_list_run_merge(ctx->tenant, &reqs, groups, &seen, extra);

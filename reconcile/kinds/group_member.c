@@ -62,13 +62,17 @@ static json_t *scoped_groups(const json_t *scope)
 	return groups;
 }
 
-/* Where one group's member pages go as they arrive. */
+/*
+ * Where one group's member pages go as they arrive. Every membership of a
+ * member holds one id string: the model's user's own (seen: id -> user), or
+ * the one kept in unknown (member users the model does not hold) or in others
+ * (members that are not users: groups).
+ */
 struct member_sink {
 	json_t *ids; /* the group's member ids, in page order */
-	const struct strmap
-	    *seen;       /* id -> the model's user: its id string serves every membership */
-	json_t *unknown; /* id -> id string of the member users the model does not hold */
-	json_t *others;  /* id -> id string of the members that are not users (groups) */
+	const struct strmap *seen;
+	json_t *unknown;
+	json_t *others;
 };
 
 static void member_page(void *page_ctx, json_t *value)

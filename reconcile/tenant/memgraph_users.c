@@ -58,7 +58,7 @@ static void user_index(struct memgraph *g, const char *id, const json_t *user, i
  * plan that never looks a user up by name or mail (most of them) does not pay
  * for indexing 100,000 guests.
  */
-static void users_index(struct memgraph *g)
+static void ensure_user_indexes(struct memgraph *g)
 {
 	const char *id;
 	json_t *user;
@@ -80,7 +80,7 @@ static json_t *user_find(struct memgraph *g, const char *key, const char **id_ou
 	if (!user) {
 		char *lower = mg_lower(key);
 
-		users_index(g);
+		ensure_user_indexes(g);
 		id = json_string_value(json_object_get(g->upn_index, lower));
 		free(lower);
 		user = id ? mg_lookup(g, g->users, id) : NULL;
@@ -132,7 +132,7 @@ static int users_by_mail(struct memgraph *g, struct memgraph_response *res, cons
 
 	if (!mails)
 		return 0;
-	users_index(g);
+	ensure_user_indexes(g);
 	if (g->mail_shared || q->skiptoken || q->count || json_array_size(mails) > q->top)
 		return 0;
 	page = json_object();
@@ -184,7 +184,7 @@ static void users_create(struct memgraph *g, const struct mg_req *r, struct memg
 	    !json_is_string(json_object_get(r->body, "displayName")))
 		return mg_bad_body(g, res, "A user needs displayName and userPrincipalName.");
 	lower = mg_lower(upn);
-	users_index(g);
+	ensure_user_indexes(g);
 	if (json_object_get(g->upn_index, lower)) {
 		free(lower);
 		return mg_error(g, res, 400, "Request_BadRequest",
@@ -290,7 +290,7 @@ static json_t *guest_find(struct memgraph *g, const char *email)
 	const char *id;
 	json_t *user;
 
-	users_index(g);
+	ensure_user_indexes(g);
 	id = json_string_value(json_object_get(g->mail_index, lower));
 	user = id ? json_object_get(g->users, id) : NULL;
 
