@@ -5,10 +5,11 @@
  * A 100,000-guest snapshot is 53 MB, 47 of them users, and jansson parses
  * about 60 MB a second on one core. A scan that follows only strings and
  * brackets finds the top-level array with the most bytes and the element
- * boundary nearest its middle. jansson then parses the document with the
- * array's second half left out on this thread, and "[" + that half on another
- * (both read from the file's bytes in place through json_load_callback), and
- * the halves are joined: the same value json_loadb() makes of the whole file.
+ * boundary that leaves each thread half the bytes. jansson then parses the
+ * document without the array's second part on this thread, and "[" + that
+ * part on another (both read from the file's bytes in place through
+ * json_load_callback), and the two are joined: the same value json_loadb()
+ * makes of the whole file.
  * Whenever the scan or either half finds anything amiss, the whole file is
  * parsed once more on one thread, which is where every error's line and
  * column come from.
@@ -175,11 +176,16 @@ static int find_largest_array(const char *buf, const char *end, struct cut *cut)
 	return ok && cut->array && same == 1;
 }
 
-/* The element boundary nearest the middle of cut's array; 0 when there is none. */
-static int find_middle(struct cut *cut)
+/*
+ * The element boundary that leaves both threads about as many bytes to parse,
+ * the first with the document's `outside` bytes around the array too; 0 when
+ * there is none.
+ */
+static int find_middle(struct cut *cut, size_t outside)
 {
 	const char *end = cut->array_end - 1; /* the closing bracket */
-	const char *middle = cut->array + (cut->array_end - cut->array) / 2;
+	size_t array_len = (size_t)(cut->array_end - cut->array);
+	const char *middle = cut->array + (array_len > outside ? (array_len - outside) / 2 : 0);
 	const char *p = skip_space(cut->array + 1, end);
 
 	while (p < end) {
@@ -257,7 +263,8 @@ static json_t *parse_split(const char *buf, size_t len, const struct cut *cut)
 static int find_cut(const char *buf, size_t len, struct cut *cut)
 {
 	return len >= SPLIT_MIN_BYTES && find_largest_array(buf, buf + len, cut) &&
-	       cut->array_end - cut->array >= (ptrdiff_t)SPLIT_MIN_BYTES && find_middle(cut);
+	       cut->array_end - cut->array >= (ptrdiff_t)SPLIT_MIN_BYTES &&
+	       find_middle(cut, len - (size_t)(cut->array_end - cut->array));
 }
 
 int snapshot_parse_cut(const char *buf, size_t len, size_t *first_end, size_t *second)

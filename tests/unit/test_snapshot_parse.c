@@ -1,10 +1,10 @@
 /*
- * Unit tests of snapshot_parse: a large snapshot is cut at an element boundary
- * near the middle of its largest array and parsed in two halves into exactly
- * what jansson makes of the whole text, strings that hold brackets, quotes and
- * escapes included; invalid text gets jansson's own error, line and column;
- * documents it cannot cut safely (a key given twice, an escaped key, a small
- * array) are parsed whole.
+ * Unit tests of snapshot_parse: a large snapshot is cut at the element
+ * boundary of its largest array that gives two threads as many bytes, and
+ * parsed into exactly what jansson makes of the whole text, strings that hold
+ * brackets, quotes and escapes included; invalid text gets jansson's own
+ * error, line and column; documents it cannot cut safely (a key given twice,
+ * an escaped key, a small array) are parsed whole.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -82,6 +82,29 @@ static void test_cut_near_the_middle_parses_as_whole(void **state)
 				json_array_get(json_object_get(value, "users"), USERS - 1), "id")),
 			    "u-031999");
 	json_decref(value);
+	strbuf_release(&sb);
+}
+
+/* What lies outside the array goes with the first half: both halves get about as many bytes. */
+static void test_halves_are_even(void **state)
+{
+	struct strbuf sb = STRBUF_INIT, padding = STRBUF_INIT;
+	size_t first_end, second, first_bytes, second_bytes, users_end;
+
+	(void)state;
+	strbuf_addstr(&padding, ", \"padding\": \"");
+	while (padding.len < (2u << 20))
+		strbuf_addstr(&padding, "0123456789abcdef");
+	strbuf_addch(&padding, '"');
+	snapshot_text(&sb, padding.buf, "");
+	assert_true(snapshot_parse_cut(sb.buf, sb.len, &first_end, &second));
+	users_end = (size_t)(strstr(sb.buf, "\n  ]") - sb.buf) + 4;
+	first_bytes = first_end + (sb.len - users_end);
+	second_bytes = users_end - second;
+	assert_true(first_bytes < second_bytes + sb.len / 50);
+	assert_true(second_bytes < first_bytes + sb.len / 50);
+	assert_parses_as_jansson(&sb);
+	strbuf_release(&padding);
 	strbuf_release(&sb);
 }
 
@@ -198,6 +221,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_cut_near_the_middle_parses_as_whole),
+	    cmocka_unit_test(test_halves_are_even),
 	    cmocka_unit_test(test_errors_name_the_place_in_the_whole_text),
 	    cmocka_unit_test(test_trailing_text_is_an_error),
 	    cmocka_unit_test(test_a_key_given_twice_is_not_cut),
