@@ -4,12 +4,12 @@
 #include "common.h"
 #include "git.h"
 #include "../reconcile/lint.h"
+#include "../schema/base/background.h"
 #include "../schema/base/strbuf.h"
 #include "../schema/base/xalloc.h"
 
 #include <errno.h>
 #include <fcntl.h>
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -187,8 +187,7 @@ struct snapshot_opening {
 	const char *path;
 	struct tenant *tenant;
 	char *error; /* b2b_error_last() of the thread that failed to open it */
-	pthread_t thread;
-	int threaded;
+	struct background bg;
 };
 
 static void *snapshot_opening_run(void *arg)
@@ -207,16 +206,13 @@ static void snapshot_opening_start(struct snapshot_opening *so, const char *path
 {
 	memset(so, 0, sizeof(*so));
 	so->path = path;
-	so->threaded = !pthread_create(&so->thread, NULL, snapshot_opening_run, so);
+	background_start(&so->bg, snapshot_opening_run, so);
 }
 
-/* The tenant, or NULL with b2b_error set; on this thread if none could be started. */
+/* The tenant, or NULL with b2b_error set. */
 static struct tenant *snapshot_opening_finish(struct snapshot_opening *so)
 {
-	if (so->threaded)
-		pthread_join(so->thread, NULL);
-	else
-		snapshot_opening_run(so);
+	background_wait(&so->bg);
 	if (so->error) {
 		b2b_error_set("%s", so->error);
 		free(so->error);
@@ -263,8 +259,7 @@ struct lint_beside {
 	const struct live_index *index;
 	time_t now;
 	struct diag_list found;
-	pthread_t thread;
-	int threaded;
+	struct background bg;
 };
 
 static void *lint_beside_run(void *arg)
@@ -282,16 +277,13 @@ static void lint_beside_start(struct lint_beside *lb, const struct reconcile_ctx
 	lb->live = ctx->live;
 	lb->index = ctx->index;
 	lb->now = ctx->now;
-	lb->threaded = !pthread_create(&lb->thread, NULL, lint_beside_run, lb);
+	background_start(&lb->bg, lint_beside_run, lb);
 }
 
-/* Waits for the lints (runs them here if no thread could start); their findings go to `to`. */
+/* Waits for the lints; their findings go to `to` (NULL: they are dropped). */
 static void lint_beside_finish(struct lint_beside *lb, struct diag_list *to)
 {
-	if (lb->threaded)
-		pthread_join(lb->thread, NULL);
-	else if (to)
-		lint_beside_run(lb);
+	background_wait(&lb->bg);
 	if (to)
 		copy_diags(to, &lb->found, 1);
 	diag_list_release(&lb->found);

@@ -15,11 +15,11 @@
  * column come from.
  */
 #include "snapshot_parse.h"
+#include "../../schema/base/background.h"
 #include "../../schema/base/xalloc.h"
 
 #include <errno.h>
 #include <fcntl.h>
-#include <pthread.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <string.h>
@@ -231,9 +231,8 @@ static json_t *parse_split(const char *buf, size_t len, const struct cut *cut)
 {
 	struct half first, second;
 	char *key = xstrndup(cut->key.p, cut->key.len);
+	struct background bg;
 	json_t *array;
-	pthread_t thread;
-	int threaded;
 
 	memset(&first, 0, sizeof(first));
 	memset(&second, 0, sizeof(second));
@@ -243,12 +242,9 @@ static json_t *parse_split(const char *buf, size_t len, const struct cut *cut)
 	reader_add(&second.reader, "[", 1);
 	reader_add(&second.reader, cut->second, (size_t)(cut->array_end - cut->second));
 
-	threaded = !pthread_create(&thread, NULL, parse_half, &second);
+	background_start(&bg, parse_half, &second);
 	parse_half(&first);
-	if (threaded)
-		pthread_join(thread, NULL);
-	else
-		parse_half(&second);
+	background_wait(&bg);
 	array = json_object_get(first.value, key);
 	free(key);
 	if (!json_is_array(array) || !json_is_array(second.value) ||

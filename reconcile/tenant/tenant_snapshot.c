@@ -9,6 +9,7 @@
 #include "tenant.h"
 #include "memgraph.h"
 #include "snapshot_parse.h"
+#include "../../schema/base/background.h"
 #include "../../schema/base/diag.h"
 #include "../../schema/base/strbuf.h"
 #include "../../schema/base/xalloc.h"
@@ -16,7 +17,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
-#include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
@@ -223,15 +223,14 @@ static int only_reads(const struct tenant_request *reqs, size_t nr)
 static void run_reads(struct snapshot_tenant *st, struct tenant_request *reqs, size_t nr)
 {
 	struct read_run run = {st, reqs, nr, 0};
-	pthread_t threads[READ_THREADS - 1];
-	size_t i, started = 0;
+	struct background helpers[READ_THREADS - 1];
+	size_t i;
 
-	for (i = 0; i < READ_THREADS - 1; i++)
-		if (!pthread_create(&threads[started], NULL, answer_reads, &run))
-			started++;
+	for (i = 0; i < ARRAY_SIZE(helpers); i++)
+		background_start(&helpers[i], answer_reads, &run);
 	answer_reads(&run);
-	for (i = 0; i < started; i++)
-		pthread_join(threads[i], NULL);
+	for (i = 0; i < ARRAY_SIZE(helpers); i++)
+		background_wait(&helpers[i]);
 }
 
 static int snapshot_run(struct tenant *t, struct tenant_request *reqs, size_t nr)
