@@ -433,7 +433,7 @@ int plan_run_start(struct plan_run *run, const struct tenant_args *ta, const cha
 
 void plan_run_finish(struct plan_run *run)
 {
-#ifndef B2BCTL_FREE_AT_EXIT
+#ifndef B2BCTL_CHECK_LEAKS
 	/*
 	 * The command returns to exit() after this. A release build leaves the
 	 * plan, the live model, the tenant and the configuration to the kernel,

@@ -86,7 +86,7 @@ struct plan *compute_plan(const struct config *cfg, struct tenant *tenant, const
  * What plan, drift and apply share: load and validate the configuration,
  * open the tenant, read, diff and lint. plan_run_start() returns 0 with all
  * three set, or -1 after printing why; plan_run_finish() ends the run, freeing
- * what is set in builds that check for leaks (B2BCTL_FREE_AT_EXIT); the command
+ * what is set in builds that check for leaks (B2BCTL_CHECK_LEAKS); the command
  * must return to exit() after it.
  */
 struct plan_run {

@@ -4,6 +4,7 @@
  * the overview.
  */
 #include "builtin.h"
+#include "../schema/base/json_memory.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -95,6 +96,7 @@ int main(int argc, const char **argv)
 	 */
 	mallopt(M_MXFAST, 0);
 #endif
+	json_memory_choose();
 	if (argc < 2) {
 		print_overview(stderr);
 		return 1;

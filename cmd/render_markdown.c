@@ -17,6 +17,7 @@
 #include "access_map.h"
 #include "render.h"
 #include "../reconcile/kind.h"
+#include "../schema/base/json_memory.h"
 #include "../schema/base/xalloc.h"
 
 #include <string.h>
@@ -148,7 +149,7 @@ static void add_value(struct strbuf *out, const json_t *v)
 		strbuf_addstr(out, "null");
 		return;
 	}
-	text = json_dumps(v, JSON_ENCODE_ANY | JSON_PRESERVE_ORDER);
+	text = json_text(v, JSON_ENCODE_ANY | JSON_PRESERVE_ORDER);
 	md_escape(out, text ? text : "?");
 	free(text);
 }

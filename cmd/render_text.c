@@ -9,6 +9,7 @@
  */
 #include "render.h"
 #include "../reconcile/kind.h"
+#include "../schema/base/json_memory.h"
 #include "../schema/base/xalloc.h"
 
 #include <string.h>
@@ -60,10 +61,10 @@ static void add_value(struct strbuf *out, const json_t *v)
 		strbuf_addstr(out, "null");
 		return;
 	}
-	text = json_dumps(v, JSON_ENCODE_ANY | JSON_PRESERVE_ORDER);
+	text = json_text(v, JSON_ENCODE_ANY | JSON_PRESERVE_ORDER);
 	if (text && strlen(text) > VALUE_INLINE_MAX && (json_is_object(v) || json_is_array(v))) {
 		free(text);
-		text = json_dumps(v, JSON_ENCODE_ANY | JSON_PRESERVE_ORDER | JSON_INDENT(4));
+		text = json_text(v, JSON_ENCODE_ANY | JSON_PRESERVE_ORDER | JSON_INDENT(4));
 		for (p = text; p && *p; p++) {
 			strbuf_addch(out, *p);
 			if (*p == '\n')

@@ -13,6 +13,7 @@
 #include "builtin.h"
 #include "common.h"
 #include "../reconcile/live.h"
+#include "../schema/base/json_memory.h"
 #include "../schema/base/strbuf.h"
 #include "../schema/base/xalloc.h"
 
@@ -393,7 +394,7 @@ int cmd_snapshot(int argc, const char **argv)
 		tenant_free(tenant);
 		return 1;
 	}
-	text = json_dumps(snap, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	text = json_text(snap, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 	if (text) {
 		struct strbuf sb = STRBUF_INIT;
 

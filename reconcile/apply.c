@@ -12,6 +12,7 @@
  * scope) and re-diffs to report what Graph did not take.
  */
 #include "apply.h"
+#include "../schema/base/json_memory.h"
 #include "../schema/base/strbuf.h"
 #include "../schema/base/xalloc.h"
 
@@ -459,7 +460,7 @@ static void log_action(const struct apply_report *rep, const struct plan_action 
 			 a->address, "action", plan_op_name(a->op), "result",
 			 result_name(o->result), "error", o->error, "request_id", o->request_id,
 			 "commit", rep->opts->git_commit);
-	text = json_dumps(line, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	text = json_text(line, JSON_COMPACT | JSON_PRESERVE_ORDER);
 	fprintf(rep->log, "%s\n", text);
 	fflush(rep->log);
 	free(text);

@@ -13,6 +13,7 @@
  */
 #include "plan.h"
 #include "kind.h"
+#include "../schema/base/json_memory.h"
 #include "../schema/base/strbuf.h"
 #include "../schema/base/xalloc.h"
 
@@ -114,7 +115,7 @@ json_t *plan_to_json(const struct plan *plan, enum plan_json_form form)
 char *plan_to_json_text(const struct plan *plan, enum plan_json_form form)
 {
 	json_t *root = plan_to_json(plan, form);
-	char *text = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	char *text = json_text(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 	char *with_newline;
 
 	json_decref(root);

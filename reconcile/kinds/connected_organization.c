@@ -11,6 +11,7 @@
  * action. Organisations are created and updated, never deleted.
  */
 #include "partners_common.h"
+#include "../../schema/base/json_memory.h"
 #include "../../schema/base/strbuf.h"
 #include "../../schema/base/xalloc.h"
 
@@ -122,8 +123,8 @@ static void warn_identity_sources(const struct reconcile_ctx *ctx, const struct 
 
 	if (!json_array_size(have) || json_equal(have, want))
 		goto out;
-	have_text = json_dumps(have, JSON_COMPACT);
-	want_text = json_dumps(want, JSON_COMPACT);
+	have_text = json_text(have, JSON_COMPACT);
+	want_text = json_text(want, JSON_COMPACT);
 	diag_add(ctx->diags, DIAG_WARNING, "connected-organization-identity-sources",
 		 &p->connected_organization.pos,
 		 "partner %s: connected organisation %s has identity sources %s, the files want "

@@ -5,6 +5,7 @@
  */
 #include "governance_common.h"
 #include "create_once.h"
+#include "../../schema/base/json_memory.h"
 #include "../../schema/base/xalloc.h"
 
 #include <math.h>
@@ -32,9 +33,9 @@ static void array_sort(json_t *arr)
 	for (i = 0; i < n; i++) {
 		items[i].value = json_incref(json_array_get(arr, i));
 		items[i].key =
-		    json_dumps(items[i].value, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENCODE_ANY);
+		    json_text(items[i].value, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENCODE_ANY);
 		if (!items[i].key)
-			xalloc_die("json_dumps");
+			xalloc_die("json_text");
 	}
 	qsort(items, n, sizeof(*items), sort_item_cmp);
 	json_array_clear(arr);

@@ -9,6 +9,7 @@
  * blockDomains in the files, the list is not managed at all.
  */
 #include "partners_common.h"
+#include "../../schema/base/json_memory.h"
 #include "../../schema/base/xalloc.h"
 
 #include <string.h>
@@ -115,7 +116,7 @@ static char *definition_text(json_t *doc, int allow, json_t *domains)
 	json_object_set_new(
 	    b2b, DOMAINS_POLICY_KEY,
 	    json_pack("{s:O}", allow ? "AllowedDomains" : "BlockedDomains", domains));
-	text = json_dumps(root, JSON_COMPACT);
+	text = json_text(root, JSON_COMPACT);
 	json_decref(root);
 	return text;
 }

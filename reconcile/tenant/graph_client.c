@@ -17,6 +17,7 @@
 #include "graph_http.h"
 #include "graph_redact.h"
 #include "../../schema/base/diag.h"
+#include "../../schema/base/json_memory.h"
 #include "../../schema/base/strbuf.h"
 #include "../../schema/base/xalloc.h"
 
@@ -686,7 +687,7 @@ static struct graph_transfer *job_transfer(struct run_state *rs, struct job *job
 		if (req->flags & TENANT_EVENTUAL)
 			headers[nr_headers++] = "ConsistencyLevel: eventual";
 		if (req->body && !job->one->page_url)
-			body = json_dumps(req->body, JSON_COMPACT);
+			body = json_text(req->body, JSON_COMPACT);
 		x = graph_transfer_new(&g->transport, req->method, url.buf, body,
 				       body ? "application/json" : NULL, headers, nr_headers);
 	} else {
@@ -699,7 +700,7 @@ static struct graph_transfer *job_transfer(struct run_state *rs, struct job *job
 		batch = graph_batch_body(reqs, job->nr_items);
 
 		strbuf_addf(&url, "%s/%s/$batch", g->graph_url, job->version);
-		body = json_dumps(batch, JSON_COMPACT);
+		body = json_text(batch, JSON_COMPACT);
 		json_decref(batch);
 		x = graph_transfer_new(&g->transport, "POST", url.buf, body, "application/json",
 				       headers, nr_headers);

@@ -11,6 +11,7 @@
 #include "snapshot_parse.h"
 #include "../../schema/base/background.h"
 #include "../../schema/base/diag.h"
+#include "../../schema/base/json_memory.h"
 #include "../../schema/base/strbuf.h"
 #include "../../schema/base/xalloc.h"
 
@@ -271,7 +272,7 @@ static int snapshot_commit(struct tenant *t)
 {
 	struct snapshot_tenant *st = (struct snapshot_tenant *)t;
 	json_t *snap = memgraph_snapshot(st->graph);
-	char *text = json_dumps(snap, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	char *text = json_text(snap, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 	char *tmp = xstrfmt("%s.tmp.XXXXXX", st->path);
 	char *dir_copy = xstrdup(st->path);
 	int fd, dir_fd, ret = -1;

@@ -2,6 +2,7 @@
  * diag: positioned diagnostics and the last error. See diag.h.
  */
 #include "diag.h"
+#include "json_memory.h"
 #include "strbuf.h"
 #include "xalloc.h"
 
@@ -202,7 +203,7 @@ void diag_print_json(FILE *out, const struct diag_list *list)
 	json_object_set_new(root, "warnings",
 			    json_integer((json_int_t)diag_count(list, DIAG_WARNING)));
 	json_object_set_new(root, "diagnostics", arr);
-	text = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	text = json_text(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 	fprintf(out, "%s\n", text);
 	free(text);
 	json_decref(root);

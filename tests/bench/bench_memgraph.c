@@ -6,6 +6,7 @@
  *   bench_memgraph SNAPSHOT.json     (tests/bench/bench_emu.sh writes one)
  */
 #include "reconcile/tenant/memgraph.h"
+#include "schema/base/json_memory.h"
 #include "schema/base/diag.h"
 
 #include <stdio.h>
@@ -63,7 +64,7 @@ int main(int argc, char **argv)
 			fprintf(stderr, "bench_memgraph: HTTP %ld\n", res.status);
 			return 1;
 		}
-		text = json_dumps(res.body, JSON_COMPACT);
+		text = json_text(res.body, JSON_COMPACT);
 		bytes += strlen(text);
 		free(text);
 		pages++;

@@ -4,6 +4,8 @@
 # and through a graph-emu that throttles, fails and replicates slowly, where at
 # most three applies must converge without creating anything twice.
 source "$(dirname "$0")/lib/apply_common.bash"
+# JSON values in json_memory, as in a release build (a sanitizer build defaults to malloc's)
+export B2BCTL_JSON_MEMORY=pool
 # A copy outside any repository: what is tested is apply, not the working tree's state.
 cp -r "$CONFIG" "$WORK/config"
 CONFIG=$WORK/config

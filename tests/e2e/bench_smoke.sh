@@ -6,6 +6,8 @@
 set -euo pipefail
 
 : "${B2BCTL:?}" "${GRAPH_EMU:?}" "${SRC:?}"
+# JSON values in json_memory, as in a release build (a sanitizer build defaults to malloc's)
+export B2BCTL_JSON_MEMORY=pool
 out=$(bash "$SRC/tests/bench/run.sh" --smoke)
 echo "$out"
 grep -q '^200 *plan-emu ' <<<"$out" || { echo "bench_smoke: no plan-emu row" >&2; exit 1; }

@@ -12,6 +12,7 @@
 #include "reconcile/tenant/memgraph.h"
 #include "reconcile/tenant/snapshot_parse.h"
 #include "schema/base/diag.h"
+#include "schema/base/json_memory.h"
 #include "schema/base/strbuf.h"
 #include "schema/base/xalloc.h"
 
@@ -120,7 +121,7 @@ static void log_line(struct emu *e, const char *method, const char *path, long s
 			 "status", (int)status, "latency_ms", (json_int_t)latency_ms);
 	if (batch)
 		json_object_set_new(line, "batch", json_true());
-	text = json_dumps(line, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	text = json_text(line, JSON_COMPACT | JSON_PRESERVE_ORDER);
 	pthread_mutex_lock(&e->log_lock);
 	fprintf(e->log, "%s\n", text);
 	fflush(e->log);
@@ -758,6 +759,7 @@ int main(int argc, char **argv)
 	char base[64];
 	int sig;
 
+	json_memory_choose();
 	memset(&e, 0, sizeof(e));
 	if (parse_options(&e.opt, argc, argv) || parse_listen(e.opt.listen, &addr))
 		return 1;

@@ -20,6 +20,7 @@
 #include <cmocka.h>
 
 #include "reconcile/tenant/memgraph.h"
+#include "schema/base/json_memory.h"
 #include "schema/base/strbuf.h"
 
 #include <stdio.h>
@@ -320,7 +321,7 @@ static void run_case(const struct fixture_case *c, struct strbuf *report)
 	req.consistency_eventual = eventual;
 	memgraph_handle(g, &req, &res);
 	if (res.status != want) {
-		char *text = res.body ? json_dumps(res.body, 0) : NULL;
+		char *text = res.body ? json_text(res.body, 0) : NULL;
 
 		strbuf_addf(&errs, "  status %ld, documented %ld: %.300s\n", res.status, want,
 			    text ? text : "");

@@ -12,6 +12,7 @@
 
 #include "reconcile/tenant/tenant.h"
 #include "schema/base/diag.h"
+#include "schema/base/json_memory.h"
 #include "schema/base/strbuf.h"
 #include "schema/base/xalloc.h"
 
@@ -764,7 +765,7 @@ static void batch_handler(struct fake_server *s, const struct fake_request *req,
 	item = json_pack("{s:o}", "responses", out);
 	res->body.len = 0;
 	{
-		char *dump = json_dumps(item, 0);
+		char *dump = json_text(item, 0);
 
 		strbuf_addstr(&res->body, dump);
 		free(dump);

@@ -11,6 +11,7 @@
 #include <cmocka.h>
 
 #include "reconcile/tenant/memgraph.h"
+#include "schema/base/json_memory.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -74,7 +75,7 @@ static json_t *call(const char *method, const char *target, const char *body, in
 static void expect_status(json_t *body, long status)
 {
 	if (last_status != status) {
-		char *text = body ? json_dumps(body, 0) : NULL;
+		char *text = body ? json_text(body, 0) : NULL;
 
 		fprintf(stderr, "status %ld, wanted %ld: %s\n", last_status, status,
 			text ? text : "");
@@ -461,7 +462,7 @@ static void test_batch(void **state)
 							      json_sprintf("%d", i), "method",
 							      "GET", "url", "users?$top=1"));
 		body = json_pack("{s:o}", "requests", reqs);
-		text = json_dumps(body, 0);
+		text = json_text(body, 0);
 		json_decref(body);
 		body = call("POST", "/beta/$batch", text, 0);
 		expect_status(body, n == 20 ? 200 : 400);
