@@ -109,6 +109,24 @@ struct plan_action *plan_add_action(struct plan *plan, const struct kind *kind, 
 	return a;
 }
 
+void plan_take_actions(struct plan *plan, struct plan *from)
+{
+	size_t i;
+
+	ALLOC_GROW(plan->actions, plan->nr + from->nr, plan->alloc);
+	for (i = 0; i < from->nr; i++) {
+		struct plan_action *a = &plan->actions[plan->nr];
+
+		*a = from->actions[i];
+		if (!json_object_get(plan->by_address, a->address))
+			json_object_set_new(plan->by_address, a->address,
+					    json_integer((json_int_t)plan->nr));
+		plan->nr++;
+	}
+	from->nr = 0;
+	json_object_clear(from->by_address);
+}
+
 void plan_action_add_change(struct plan_action *a, const char *path, json_t *before, json_t *after)
 {
 	struct plan_change *c;

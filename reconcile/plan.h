@@ -83,6 +83,8 @@ void plan_free(struct plan *plan);
 /* Appends an action (owned by the plan); `name` is the address without "KIND.". */
 struct plan_action *plan_add_action(struct plan *plan, const struct kind *kind, enum plan_op op,
 				    const char *name, const struct src_pos *source);
+/* Moves every action of `from` to the end of plan, leaving `from` with none. */
+void plan_take_actions(struct plan *plan, struct plan *from);
 /* Steals before and after. */
 void plan_action_add_change(struct plan_action *a, const char *path, json_t *before, json_t *after);
 void plan_action_depends_on(struct plan_action *a, const char *address);

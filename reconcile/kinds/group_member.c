@@ -10,12 +10,14 @@
  * (...)` filters, the internal members it does not hold yet. With a scope
  * (apply's verify) it reads only the groups the scope names and, instead of
  * every unknown member by id, the members of the memberships it names. Diff
- * works on ids through the live index: a member is one action to add or, for
- * authoritative groups only, to remove. Apply adds a member with POST
- * .../members/$ref; the executor joins the adds to one group into PATCHes with
- * members@odata.bind, 20 at a time (kind.h: join_key).
+ * works on ids through the live index, the groups in two runs on two threads:
+ * a member is one action to add or, for authoritative groups only, to remove.
+ * Apply adds a member with POST .../members/$ref; the executor joins the adds
+ * to one group into PATCHes with members@odata.bind, 20 at a time (kind.h:
+ * join_key).
  */
 #include "directory_common.h"
+#include "../../schema/base/background.h"
 #include "../../schema/base/strbuf.h"
 #include "../../schema/base/strmap.h"
 #include "../../schema/base/xalloc.h"
@@ -422,6 +424,7 @@ static void deleted_users(struct strmap *set, const struct plan *plan)
 struct group_diff {
 	const struct reconcile_ctx *ctx;
 	struct plan *plan;
+	struct diag_list *diags;
 	json_t *planned;
 	const struct strmap *deleted; /* ids of the users the plan deletes */
 	const struct cfg_group *group;
@@ -492,7 +495,7 @@ static void plan_wanted_members(struct group_diff *gd, const struct member_wants
 			continue;
 		}
 		if (!uid && !want->guest) {
-			diag_error(ctx->diags, want->pos,
+			diag_error(gd->diags, want->pos,
 				   "group '%s': member %s is not a user in the tenant",
 				   gd->group->name.value, want->member);
 			continue;
@@ -550,55 +553,117 @@ static void plan_undeclared_removals(struct group_diff *gd, const json_t *live_g
 	}
 }
 
+/* What the diff of every declared group reads; nothing changes it while they run. */
+struct member_diff {
+	const struct reconcile_ctx *ctx;
+	const struct member_wants *wants;
+	json_t *counts;  /* displayName -> how many live groups hold it */
+	json_t *planned; /* addresses of the earlier kinds' actions */
+	json_t *in_scope;
+	const struct strmap *deleted;
+};
+
+static void diff_group(const struct member_diff *md, const struct cfg_group *g, struct plan *plan,
+		       struct diag_list *diags)
+{
+	const struct reconcile_ctx *ctx = md->ctx;
+	struct group_diff gd = {ctx, plan, diags, md->planned,    md->deleted,
+				g,   NULL, NULL,  STRMAP_INIT(0), NULL};
+	struct strmap live_members = STRMAP_INIT(0);
+	json_t *live_group, *id;
+	size_t j;
+
+	if (!g->name.value || json_integer_value(json_object_get(md->counts, g->name.value)) > 1 ||
+	    (md->in_scope && !json_object_get(md->in_scope, g->name.value)))
+		return;
+	live_group = live_group_by_name(ctx->index, g->name.value);
+	gd.group_address = xstrfmt("group.%s", g->name.value);
+	if (!live_group && !json_object_get(md->planned, gd.group_address)) {
+		free(gd.group_address);
+		return;
+	}
+	gd.group_id = json_str(live_group, "id");
+	gd.named = json_object();
+	json_array_foreach(json_object_get(live_group, "members"), j, id)
+	{
+		strmap_put(&live_members, json_string_value(id), id);
+	}
+	plan_wanted_members(&gd, md->wants, &live_members);
+	if (live_group && gd.group_id &&
+	    !(g->membership.set && g->membership.value == MEMBERSHIP_ADDITIVE))
+		plan_undeclared_removals(&gd, live_group);
+	strmap_release(&live_members);
+	strmap_release(&gd.claimed);
+	json_decref(gd.named);
+	free(gd.group_address);
+}
+
+/* The declared groups from..to, into a plan and diagnostics of their own. */
+struct group_range {
+	const struct member_diff *md;
+	size_t from, to;
+	struct plan *plan;
+	struct diag_list diags;
+};
+
+static void *diff_groups(void *arg)
+{
+	struct group_range *r = arg;
+	size_t i;
+
+	for (i = r->from; i < r->to; i++)
+		diff_group(r->md, &r->md->ctx->cfg->groups[i], r->plan, &r->diags);
+	return NULL;
+}
+
+/* Where the declared groups split into two runs with about as many wants each. */
+static size_t middle_group(const struct member_wants *w, size_t groups_nr)
+{
+	size_t g = 0;
+
+	while (g < groups_nr && 2 * w->first[g + 1] < w->nr)
+		g++;
+	return g < groups_nr ? g + 1 : groups_nr;
+}
+
+/*
+ * Each group's members are diffed apart from the others', so the groups are
+ * diffed in two runs, the second on a thread of its own into a plan of its
+ * own; its actions and diagnostics then follow the first run's, as if one
+ * run had made them all.
+ */
 static int group_member_diff(const struct reconcile_ctx *ctx, struct plan *plan)
 {
 	struct member_wants wants;
-	json_t *counts = live_group_name_counts(ctx->live);
-	json_t *planned = planned_addresses(plan);
-	json_t *in_scope = ctx->scope ? scoped_groups(ctx->scope) : NULL;
 	struct strmap deleted = STRMAP_INIT(0);
-	size_t i;
+	struct member_diff md = {ctx,
+				 &wants,
+				 live_group_name_counts(ctx->live),
+				 planned_addresses(plan),
+				 ctx->scope ? scoped_groups(ctx->scope) : NULL,
+				 &deleted};
+	struct group_range first, second;
+	struct background bg;
+	size_t middle;
 
 	deleted_users(&deleted, plan);
 	wants_collect(&wants, ctx->cfg);
-	for (i = 0; i < ctx->cfg->groups_nr; i++) {
-		const struct cfg_group *g = &ctx->cfg->groups[i];
-		struct group_diff gd = {ctx,  plan, planned,        &deleted, g,
-					NULL, NULL, STRMAP_INIT(0), NULL};
-		struct strmap live_members = STRMAP_INIT(0);
-		json_t *live_group, *id;
-		size_t j;
+	middle = middle_group(&wants, ctx->cfg->groups_nr);
+	first = (struct group_range){&md, 0, middle, plan, DIAG_LIST_INIT};
+	second = (struct group_range){&md, middle, ctx->cfg->groups_nr, plan_new(), DIAG_LIST_INIT};
+	background_start(&bg, diff_groups, &second);
+	diff_groups(&first);
+	background_wait(&bg);
+	diag_list_take(ctx->diags, &first.diags);
+	diag_list_take(ctx->diags, &second.diags);
+	plan_take_actions(plan, second.plan);
+	plan_free(second.plan);
 
-		if (!g->name.value ||
-		    json_integer_value(json_object_get(counts, g->name.value)) > 1 ||
-		    (in_scope && !json_object_get(in_scope, g->name.value)))
-			continue;
-		live_group = live_group_by_name(ctx->index, g->name.value);
-		gd.group_address = xstrfmt("group.%s", g->name.value);
-		if (!live_group && !json_object_get(planned, gd.group_address)) {
-			free(gd.group_address);
-			continue;
-		}
-		gd.group_id = json_str(live_group, "id");
-		gd.named = json_object();
-		json_array_foreach(json_object_get(live_group, "members"), j, id)
-		{
-			strmap_put(&live_members, json_string_value(id), id);
-		}
-		plan_wanted_members(&gd, &wants, &live_members);
-		if (live_group && gd.group_id &&
-		    !(g->membership.set && g->membership.value == MEMBERSHIP_ADDITIVE))
-			plan_undeclared_removals(&gd, live_group);
-		strmap_release(&live_members);
-		strmap_release(&gd.claimed);
-		json_decref(gd.named);
-		free(gd.group_address);
-	}
 	wants_release(&wants);
-	json_decref(counts);
-	json_decref(planned);
+	json_decref(md.counts);
+	json_decref(md.planned);
 	strmap_release(&deleted);
-	json_decref(in_scope);
+	json_decref(md.in_scope);
 	return 0;
 }
 

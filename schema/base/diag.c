@@ -84,6 +84,18 @@ void diag_sort(struct diag_list *list)
 	}
 }
 
+void diag_list_take(struct diag_list *to, struct diag_list *from)
+{
+	if (from->nr) {
+		ALLOC_GROW(to->items, to->nr + from->nr, to->alloc);
+		memcpy(to->items + to->nr, from->items, from->nr * sizeof(*from->items));
+		to->nr += from->nr;
+	}
+	free(from->items);
+	from->items = NULL;
+	from->nr = from->alloc = 0;
+}
+
 void diag_list_release(struct diag_list *list)
 {
 	size_t i;

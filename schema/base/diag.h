@@ -51,6 +51,8 @@ void diag_add(struct diag_list *list, enum diag_severity severity, const char *r
 /* Shorthand for an error with no rule id. */
 void diag_error(struct diag_list *list, const struct src_pos *pos, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+/* Moves every diagnostic of `from` to the end of `to`, leaving `from` empty. */
+void diag_list_take(struct diag_list *to, struct diag_list *from);
 size_t diag_count(const struct diag_list *list, enum diag_severity severity);
 /* Stable sort by file, line, column (insertion order among equals). */
 void diag_sort(struct diag_list *list);
