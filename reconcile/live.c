@@ -8,6 +8,7 @@
  * before it (at 100,000 guests, holding references cost 8 MB of a plan).
  */
 #include "live.h"
+#include "../schema/base/background.h"
 #include "../schema/base/strbuf.h"
 #include "../schema/base/strmap.h"
 #include "../schema/base/xalloc.h"
@@ -22,7 +23,8 @@ struct live_index {
 	struct strmap users_by_upn;
 	struct strmap groups_by_name;
 	struct strmap groups_by_id;
-	char **owned_keys; /* keys made here: the emails #EXT# UPNs stand for */
+	const json_t *users; /* the model's */
+	char **owned_keys;   /* keys made here: the emails #EXT# UPNs stand for */
 	size_t owned_nr, owned_alloc;
 };
 
@@ -86,30 +88,22 @@ char *guest_upn_for_email(const char *email, const char *default_domain)
 	return strbuf_detach(&sb, NULL);
 }
 
-struct live_index *live_index_build(const json_t *live)
+/* users_by_email: mail, otherMails and the email an #EXT# UPN stands for. */
+static void *index_emails(void *arg)
 {
-	struct live_index *idx = xcalloc(1, sizeof(*idx));
-	json_t *users = json_object_get(live, "users");
-	json_t *groups = json_object_get(live, "groups");
-	json_t *u, *g;
+	struct live_index *idx = arg;
+	json_t *u, *other;
 	size_t i, j;
 
-	idx->users_by_email.fold_case = 1;
-	idx->users_by_upn.fold_case = 1;
-	strmap_reserve(&idx->users_by_id, json_array_size(users));
-	strmap_reserve(&idx->users_by_upn, json_array_size(users));
-	strmap_reserve(&idx->users_by_email, json_array_size(users));
-	json_array_foreach(users, i, u) {
+	strmap_reserve(&idx->users_by_email, json_array_size(idx->users));
+	json_array_foreach(idx->users, i, u) {
 		const char *upn, *mail;
-		json_t *other;
 		char *from_upn;
 
 		if (!json_is_object(u))
 			continue;
 		upn = json_string_value(json_object_get(u, "userPrincipalName"));
 		mail = json_string_value(json_object_get(u, "mail"));
-		index_put(&idx->users_by_id, json_string_value(json_object_get(u, "id")), u);
-		index_put(&idx->users_by_upn, upn, u);
 		index_put(&idx->users_by_email, mail, u);
 		json_array_foreach(json_object_get(u, "otherMails"), j, other)
 		{
@@ -122,6 +116,31 @@ struct live_index *live_index_build(const json_t *live)
 		else
 			index_put_owned(idx, &idx->users_by_email, from_upn, u);
 	}
+	return NULL;
+}
+
+/* The maps by email are built on a thread of their own beside the others. */
+struct live_index *live_index_build(const json_t *live)
+{
+	struct live_index *idx = xcalloc(1, sizeof(*idx));
+	json_t *groups = json_object_get(live, "groups");
+	struct background emails;
+	json_t *u, *g;
+	size_t i;
+
+	idx->users = json_object_get(live, "users");
+	idx->users_by_email.fold_case = 1;
+	idx->users_by_upn.fold_case = 1;
+	background_start(&emails, index_emails, idx);
+	strmap_reserve(&idx->users_by_id, json_array_size(idx->users));
+	strmap_reserve(&idx->users_by_upn, json_array_size(idx->users));
+	json_array_foreach(idx->users, i, u) {
+		if (!json_is_object(u))
+			continue;
+		index_put(&idx->users_by_id, json_string_value(json_object_get(u, "id")), u);
+		index_put(&idx->users_by_upn,
+			  json_string_value(json_object_get(u, "userPrincipalName")), u);
+	}
 	json_array_foreach(groups, i, g) {
 		if (!json_is_object(g))
 			continue;
@@ -129,6 +148,7 @@ struct live_index *live_index_build(const json_t *live)
 		index_put(&idx->groups_by_name,
 			  json_string_value(json_object_get(g, "displayName")), g);
 	}
+	background_wait(&emails);
 	return idx;
 }
 
