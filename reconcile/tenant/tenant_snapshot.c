@@ -4,7 +4,8 @@
  * graph-emu would over HTTP; commit() writes the state back atomically
  * (temporary file in the same folder, fsync, rename, mode 0600). A run of
  * requests that only read is answered on two threads (memgraph takes
- * concurrent GETs), and its answers are delivered in order on the caller's.
+ * concurrent GETs), and its answers are delivered in order on the caller's
+ * as they come.
  */
 #include "tenant.h"
 #include "memgraph.h"
@@ -18,6 +19,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
+#include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
@@ -192,22 +194,63 @@ static void run_one(struct snapshot_tenant *st, struct tenant_request *req)
 	free(next);
 }
 
-/* A run of reads that threads take one request at a time from. */
+/*
+ * A run of reads that threads take one request at a time from, in order. The
+ * caller's thread delivers each answer as soon as it and those before it are
+ * there, and answers requests itself while it waits.
+ */
 struct read_run {
 	struct snapshot_tenant *st;
 	struct tenant_request *reqs;
 	size_t nr;
 	atomic_size_t next;
+	pthread_mutex_t lock;
+	pthread_cond_t answer;
+	unsigned char *answered; /* per request, under lock */
 };
+
+/* Answers the first request no thread has taken; 0 when there is none left. */
+static int answer_next(struct read_run *run)
+{
+	size_t i = atomic_fetch_add(&run->next, 1);
+
+	if (i >= run->nr)
+		return 0;
+	run_one(run->st, &run->reqs[i]);
+	pthread_mutex_lock(&run->lock);
+	run->answered[i] = 1;
+	pthread_cond_broadcast(&run->answer);
+	pthread_mutex_unlock(&run->lock);
+	return 1;
+}
 
 static void *answer_reads(void *arg)
 {
-	struct read_run *run = arg;
-	size_t i;
-
-	while ((i = atomic_fetch_add(&run->next, 1)) < run->nr)
-		run_one(run->st, &run->reqs[i]);
+	while (answer_next(arg))
+		;
 	return NULL;
+}
+
+static int is_answered(struct read_run *run, size_t i)
+{
+	int answered;
+
+	pthread_mutex_lock(&run->lock);
+	answered = run->answered[i];
+	pthread_mutex_unlock(&run->lock);
+	return answered;
+}
+
+/* Returns once reqs[i] is answered, answering others meanwhile. */
+static void await_answer(struct read_run *run, size_t i)
+{
+	while (!is_answered(run, i))
+		if (!answer_next(run)) {
+			pthread_mutex_lock(&run->lock);
+			while (!run->answered[i])
+				pthread_cond_wait(&run->answer, &run->lock);
+			pthread_mutex_unlock(&run->lock);
+		}
 }
 
 static int only_reads(const struct tenant_request *reqs, size_t nr)
@@ -220,34 +263,46 @@ static int only_reads(const struct tenant_request *reqs, size_t nr)
 	return 1;
 }
 
-/* Answers every request of a run of reads, on READ_THREADS threads. */
+static void deliver(struct tenant *t, struct tenant_request *reqs, size_t i, size_t nr)
+{
+	tenant_request_deliver_pages(&reqs[i]);
+	if (t->progress)
+		t->progress(t->progress_ctx, reqs[i].what, i + 1, nr);
+}
+
+/* Answers a run of reads on READ_THREADS threads, delivering in order as they come. */
 static void run_reads(struct snapshot_tenant *st, struct tenant_request *reqs, size_t nr)
 {
-	struct read_run run = {st, reqs, nr, 0};
+	struct read_run run = {
+	    st, reqs, nr, 0, PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, xcalloc(nr, 1)};
 	struct background helpers[READ_THREADS - 1];
 	size_t i;
 
 	for (i = 0; i < ARRAY_SIZE(helpers); i++)
 		background_start(&helpers[i], answer_reads, &run);
-	answer_reads(&run);
+	for (i = 0; i < nr; i++) {
+		await_answer(&run, i);
+		deliver(&st->base, reqs, i, nr);
+	}
 	for (i = 0; i < ARRAY_SIZE(helpers); i++)
 		background_wait(&helpers[i]);
+	pthread_cond_destroy(&run.answer);
+	pthread_mutex_destroy(&run.lock);
+	free(run.answered);
 }
 
 static int snapshot_run(struct tenant *t, struct tenant_request *reqs, size_t nr)
 {
 	struct snapshot_tenant *st = (struct snapshot_tenant *)t;
-	int answered = nr > 1 && only_reads(reqs, nr);
 	size_t i;
 
-	if (answered)
+	if (nr > 1 && only_reads(reqs, nr)) {
 		run_reads(st, reqs, nr);
+		return 0;
+	}
 	for (i = 0; i < nr; i++) {
-		if (!answered)
-			run_one(st, &reqs[i]);
-		tenant_request_deliver_pages(&reqs[i]);
-		if (t->progress)
-			t->progress(t->progress_ctx, reqs[i].what, i + 1, nr);
+		run_one(st, &reqs[i]);
+		deliver(t, reqs, i, nr);
 	}
 	return 0;
 }
