@@ -55,26 +55,51 @@ static void index_put_owned(struct live_index *idx, struct strmap *map, char *ke
 	idx->owned_keys[idx->owned_nr++] = key;
 }
 
-char *guest_email_from_upn(const char *upn)
+/*
+ * In an #EXT# userPrincipalName (local_domain#EXT#@host), how long the part
+ * that stands for an email is, and where in it the '_' that stands for its
+ * '@' is: the last one. 0 when upn is not of that form.
+ */
+static int ext_upn_email(const char *upn, size_t *len, size_t *at)
 {
 	const char *ext = upn ? strstr(upn, "#EXT#@") : NULL;
 	const char *us;
-	char *email, *lower;
 
 	if (!ext)
 		ext = upn ? strstr(upn, "#ext#@") : NULL;
 	if (!ext || ext == upn)
-		return NULL;
-	/* local_domain#EXT#@...: the last '_' before #EXT# stands for '@' */
+		return 0;
 	for (us = ext - 1; us > upn && *us != '_'; us--)
 		;
 	if (*us != '_')
+		return 0;
+	*len = (size_t)(ext - upn);
+	*at = (size_t)(us - upn);
+	return 1;
+}
+
+char *guest_email_from_upn(const char *upn)
+{
+	size_t len, at, i;
+	char *email;
+
+	if (!ext_upn_email(upn, &len, &at))
 		return NULL;
-	email = xstrndup(upn, (size_t)(ext - upn));
-	email[us - upn] = '@';
-	lower = lowercase_dup(email);
-	free(email);
-	return lower;
+	email = xstrndup(upn, len);
+	for (i = 0; i < len; i++)
+		email[i] = (char)tolower((unsigned char)email[i]);
+	email[at] = '@';
+	return email;
+}
+
+int guest_upn_is_for(const char *upn, const char *email)
+{
+	size_t len, at;
+
+	if (!email || !ext_upn_email(upn, &len, &at) || strlen(email) != len || email[at] != '@')
+		return 0;
+	return !strncasecmp(upn, email, at) &&
+	       !strncasecmp(upn + at + 1, email + at + 1, len - at - 1);
 }
 
 char *guest_upn_for_email(const char *email, const char *default_domain)
@@ -98,7 +123,6 @@ static void *index_emails(void *arg)
 	strmap_reserve(&idx->users_by_email, json_array_size(idx->users));
 	json_array_foreach(idx->users, i, u) {
 		const char *upn, *mail;
-		char *from_upn;
 
 		if (!json_is_object(u))
 			continue;
@@ -110,11 +134,8 @@ static void *index_emails(void *arg)
 			index_put(&idx->users_by_email, json_string_value(other), u);
 		}
 		/* a guest's #EXT# UPN stands for its mail, most of the time: no second key then */
-		from_upn = guest_email_from_upn(upn);
-		if (from_upn && mail && !strcasecmp(from_upn, mail))
-			free(from_upn);
-		else
-			index_put_owned(idx, &idx->users_by_email, from_upn, u);
+		if (!guest_upn_is_for(upn, mail))
+			index_put_owned(idx, &idx->users_by_email, guest_email_from_upn(upn), u);
 	}
 	return NULL;
 }

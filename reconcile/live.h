@@ -41,6 +41,8 @@ const char *live_partner_tenant_id(const json_t *live, const struct cfg_partner 
 char *guest_upn_for_email(const char *email, const char *default_domain);
 /* The email an #EXT# userPrincipalName stands for (lowercased), NULL when not that form. */
 char *guest_email_from_upn(const char *upn);
+/* Whether upn is the #EXT# userPrincipalName of this email (without case). */
+int guest_upn_is_for(const char *upn, const char *email);
 /* Lowercased copy (ASCII). */
 char *lowercase_dup(const char *s);
 

@@ -49,13 +49,17 @@ static void mark_declared(char *found, const struct desired_guests *dg, const ch
 /* Marks in found (one flag per declared guest) those the user answers for. */
 static void mark_user_emails(char *found, const struct desired_guests *dg, const json_t *user)
 {
-	char *from_upn = guest_email_from_upn(json_str(user, "userPrincipalName"));
+	const char *mail = json_str(user, "mail"), *upn = json_str(user, "userPrincipalName");
 	json_t *other;
 	size_t i;
 
-	mark_declared(found, dg, json_str(user, "mail"));
-	mark_declared(found, dg, from_upn);
-	free(from_upn);
+	mark_declared(found, dg, mail);
+	if (!guest_upn_is_for(upn, mail)) {
+		char *from_upn = guest_email_from_upn(upn);
+
+		mark_declared(found, dg, from_upn);
+		free(from_upn);
+	}
 	json_array_foreach(json_object_get(user, "otherMails"), i, other)
 	{
 		mark_declared(found, dg, json_string_value(other));

@@ -2,7 +2,8 @@
  * Unit tests of the live index: guests found by mail, otherMails and the
  * #EXT# userPrincipalName without case; ids and group names exactly; the
  * first object wins a shared key; a UPN that stands for another email than
- * the mail; and tens of thousands of users.
+ * the mail; which email an #EXT# UPN stands for; and tens of thousands of
+ * users.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -13,6 +14,7 @@
 #include "reconcile/live.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static json_t *sample_live(void)
@@ -96,6 +98,28 @@ static void test_upn_email_besides_mail(void **state)
 	json_decref(live);
 }
 
+static void test_upn_forms(void **state)
+{
+	static const char upn[] = "Dana_Old_Example.com#EXT#@host.onmicrosoft.com";
+	char *email = guest_email_from_upn(upn);
+
+	(void)state;
+	assert_string_equal(email, "dana_old@example.com"); /* the last '_' is the '@' */
+	free(email);
+	assert_true(guest_upn_is_for(upn, "DANA_old@example.COM"));
+	assert_true(guest_upn_is_for("x_y.com#ext#@host.onmicrosoft.com", "x@y.com"));
+	assert_false(guest_upn_is_for(upn, "dana_old_example.com"));  /* no '@' */
+	assert_false(guest_upn_is_for(upn, "dana@old_example.com"));  /* another '_' */
+	assert_false(guest_upn_is_for(upn, "dana_old@example.co"));   /* shorter */
+	assert_false(guest_upn_is_for(upn, "dana_old@example.comm")); /* longer */
+	assert_false(guest_upn_is_for(upn, NULL));
+	assert_false(guest_upn_is_for("dana@hostcorp.com", "dana@hostcorp.com")); /* not #EXT# */
+	assert_false(guest_upn_is_for("nounderscore#EXT#@host.onmicrosoft.com", "nounderscore"));
+	assert_null(guest_email_from_upn("nounderscore#EXT#@host.onmicrosoft.com"));
+	assert_null(guest_email_from_upn("#EXT#@host.onmicrosoft.com"));
+	assert_null(guest_email_from_upn(NULL));
+}
+
 static void test_many_users(void **state)
 {
 	json_t *live = json_object(), *users = json_array();
@@ -129,6 +153,7 @@ int main(void)
 	    cmocka_unit_test(test_ids_and_group_names_are_exact),
 	    cmocka_unit_test(test_first_object_wins_a_shared_key),
 	    cmocka_unit_test(test_upn_email_besides_mail),
+	    cmocka_unit_test(test_upn_forms),
 	    cmocka_unit_test(test_many_users),
 	};
 
