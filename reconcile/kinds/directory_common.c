@@ -187,30 +187,32 @@ json_t *live_group_name_counts(const json_t *live)
 	return counts;
 }
 
+/* by_email's keys are the configuration's own strings, compared without case. */
 void desired_guests_collect(struct desired_guests *out, const struct config *cfg)
 {
-	size_t p, g;
+	size_t p, g, guests = 0;
 
 	memset(out, 0, sizeof(*out));
 	out->by_email.fold_case = 1;
+	for (p = 0; p < cfg->partners_nr; p++)
+		guests += cfg->partners[p].guests_nr;
+	strmap_reserve(&out->by_email, guests);
 	for (p = 0; p < cfg->partners_nr; p++) {
 		const struct cfg_partner *partner = &cfg->partners[p];
 
 		for (g = 0; g < partner->guests_nr; g++) {
 			const struct cfg_guest *guest = &partner->guests[g];
 			struct desired_guest *d;
-			char *email;
 
 			if (!guest->email.value || !*guest->email.value ||
-			    strmap_find(&out->by_email, guest->email.value))
+			    strmap_put(&out->by_email, guest->email.value,
+				       (void *)(uintptr_t)(out->nr + 1)))
 				continue;
-			email = lowercase_dup(guest->email.value);
 			ALLOC_GROW(out->items, out->nr + 1, out->alloc);
 			d = &out->items[out->nr++];
-			d->email = email;
+			d->email = lowercase_dup(guest->email.value);
 			d->guest = guest;
 			d->partner = partner;
-			strmap_put(&out->by_email, email, (void *)(uintptr_t)out->nr);
 		}
 	}
 }
