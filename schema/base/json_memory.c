@@ -3,10 +3,14 @@
  *
  * The range is reserved once (MAP_NORESERVE: address space, not memory) and
  * handed out a page at a time with one atomic add. A page's first bytes say
- * which block size it holds, so a block needs no header of its own: a
- * five-byte string takes 16 bytes where malloc takes 32. Each thread keeps
- * its own free list and partly used page per size; a thread that ends leaves
- * them to the next one that starts.
+ * which block size it holds and which arena owns it, so a block needs no
+ * header of its own: a five-byte string takes 16 bytes where malloc takes 32.
+ * Each thread has an arena: a free list and a partly used page per size. A
+ * block freed on the thread that owns it goes on that free list; one freed on
+ * another thread (a page of answers made by a reading thread, freed by the
+ * caller's) goes back to its owner through a lock-free list the owner takes
+ * whole when its own runs dry. A thread that ends leaves its arena to the
+ * next one that starts.
  */
 #include "json_memory.h"
 #include "strbuf.h"
@@ -24,15 +28,23 @@
 #define BLOCK_ALIGN   16
 #define SIZES         32 /* block sizes 16, 32, ..., 512 */
 #define LARGEST_BLOCK (SIZES * BLOCK_ALIGN)
-/* Where a page's blocks start: after the header that holds its size class. */
-#define PAGE_HEADER BLOCK_ALIGN
 
 /* One thread's blocks: a free list and the rest of a page for each size. */
 struct arena {
 	struct arena *next_idle;
 	void *free[SIZES + 1];
 	char *next[SIZES + 1], *end[SIZES + 1];
+	_Atomic(void *) freed_elsewhere[SIZES + 1]; /* by other threads */
 };
+
+/* At the start of each page; its blocks follow. */
+struct page_header {
+	struct arena *owner;
+	size_t size_class;
+};
+
+/* Where a page's blocks start: after its header, aligned as a block. */
+#define PAGE_HEADER ((sizeof(struct page_header) + BLOCK_ALIGN - 1) / BLOCK_ALIGN * BLOCK_ALIGN)
 
 static char *region;
 static atomic_size_t region_used;
@@ -65,8 +77,12 @@ static struct arena *arena_take(void)
 	if (a)
 		idle = a->next_idle;
 	pthread_mutex_unlock(&idle_lock);
-	if (!a)
-		a = calloc(1, sizeof(*a));
+	if (!a && (a = calloc(1, sizeof(*a)))) {
+		size_t i;
+
+		for (i = 0; i <= SIZES; i++)
+			atomic_init(&a->freed_elsewhere[i], NULL);
+	}
 	if (a) {
 		pthread_setspecific(arena_key, a);
 		mine = a;
@@ -83,7 +99,8 @@ static int arena_new_page(struct arena *a, size_t size_class)
 	if (at > RESERVED - PAGE_SIZE)
 		return 0;
 	page = region + at;
-	*(unsigned char *)page = (unsigned char)size_class;
+	((struct page_header *)page)->owner = a;
+	((struct page_header *)page)->size_class = size_class;
 	a->next[size_class] = page + PAGE_HEADER;
 	a->end[size_class] = page + PAGE_SIZE;
 	return 1;
@@ -99,6 +116,9 @@ static void *block_alloc(size_t size)
 	if (!size_class || size > LARGEST_BLOCK || (!a && !(a = arena_take())))
 		return malloc(size);
 	p = a->free[size_class];
+	if (!p)
+		p = atomic_exchange_explicit(&a->freed_elsewhere[size_class], NULL,
+					     memory_order_acquire);
 	if (p) {
 		a->free[size_class] = *(void **)p;
 		return p;
@@ -113,18 +133,28 @@ static void *block_alloc(size_t size)
 
 static void block_free(void *p)
 {
-	struct arena *a = mine;
+	const struct page_header *page;
+	struct arena *owner;
 	size_t size_class;
+	void *head;
 
 	if (!in_region(p)) {
 		free(p);
 		return;
 	}
-	if (!a && !(a = arena_take()))
-		return; /* kept out of use: there is nowhere to list it */
-	size_class = *(unsigned char *)((uintptr_t)p & ~(uintptr_t)(PAGE_SIZE - 1));
-	*(void **)p = a->free[size_class];
-	a->free[size_class] = p;
+	page = (const struct page_header *)((uintptr_t)p & ~(uintptr_t)(PAGE_SIZE - 1));
+	owner = page->owner;
+	size_class = page->size_class;
+	if (owner == mine) {
+		*(void **)p = owner->free[size_class];
+		owner->free[size_class] = p;
+		return;
+	}
+	head = atomic_load_explicit(&owner->freed_elsewhere[size_class], memory_order_relaxed);
+	do
+		*(void **)p = head;
+	while (!atomic_compare_exchange_weak_explicit(&owner->freed_elsewhere[size_class], &head, p,
+						      memory_order_release, memory_order_relaxed));
 }
 
 int json_memory_use(void)

@@ -1,8 +1,9 @@
 /*
  * Unit tests of json_memory: once in use, jansson's blocks of every size come
  * back aligned, apart and intact; a freed block serves the next request of its
- * size; larger requests go to malloc; threads allocate at once, free each
- * other's blocks, and a thread that ends leaves its blocks to the next one;
+ * size; larger requests go to malloc; threads allocate at once and free each
+ * other's blocks, which go back to the thread that made them; a thread that
+ * ends leaves its blocks to the next one;
  * json_text() gives text that free() takes, exactly json_dumps()'s.
  */
 #include <setjmp.h>
@@ -213,6 +214,60 @@ static void test_ended_thread_leaves_blocks(void **state)
 	block_free(next.left);
 }
 
+#define HANDED_OVER 1000
+#define HANDED_SIZE 488 /* a block size no thread of the other tests uses */
+
+struct handover {
+	void *blocks[HANDED_OVER];
+	int again; /* how many of them the thread got back when it asked again */
+};
+
+static void *alloc_blocks(void *arg)
+{
+	struct handover *h = arg;
+	size_t i;
+
+	for (i = 0; i < HANDED_OVER; i++)
+		h->blocks[i] = block_alloc(HANDED_SIZE);
+	return NULL;
+}
+
+static void *alloc_again(void *arg)
+{
+	struct handover *h = arg;
+	void *got[HANDED_OVER];
+	size_t i, j;
+
+	for (i = 0; i < HANDED_OVER; i++)
+		got[i] = block_alloc(HANDED_SIZE);
+	for (i = 0; i < HANDED_OVER; i++)
+		for (j = 0; j < HANDED_OVER; j++)
+			if (got[i] == h->blocks[j]) {
+				h->again++;
+				break;
+			}
+	for (i = 0; i < HANDED_OVER; i++)
+		block_free(got[i]);
+	return NULL;
+}
+
+/* Blocks a thread made and another freed go back to the arena of the first. */
+static void test_blocks_freed_elsewhere_return_to_their_arena(void **state)
+{
+	struct handover h = {{NULL}, 0};
+	pthread_t thread;
+	size_t i;
+
+	(void)state;
+	assert_int_equal(pthread_create(&thread, NULL, alloc_blocks, &h), 0);
+	pthread_join(thread, NULL);
+	for (i = 0; i < HANDED_OVER; i++)
+		block_free(h.blocks[i]); /* here, not on the thread whose arena holds them */
+	assert_int_equal(pthread_create(&thread, NULL, alloc_again, &h), 0);
+	pthread_join(thread, NULL);
+	assert_int_equal(h.again, HANDED_OVER);
+}
+
 static void test_text_is_dumps(void **state)
 {
 	json_t *v = json_pack("{s:s, s:[i, b, n], s:{s:f}}", "name", "Contoso \"Ltd\"", "list", 1,
@@ -242,6 +297,7 @@ int main(void)
 	    cmocka_unit_test(test_values_round_trip),
 	    cmocka_unit_test(test_threads_at_once_and_across),
 	    cmocka_unit_test(test_ended_thread_leaves_blocks),
+	    cmocka_unit_test(test_blocks_freed_elsewhere_return_to_their_arena),
 	    cmocka_unit_test(test_text_is_dumps),
 	};
 
