@@ -525,11 +525,13 @@ static void plan_undeclared_removals(struct group_diff *gd, const json_t *live_g
 	json_array_foreach(json_object_get(live_group, "members"), i, id_value)
 	{
 		const char *id = json_string_value(id_value);
-		json_t *user = id ? live_user_by_id(gd->ctx->index, id) : NULL;
+		json_t *user;
 		struct plan_action *a;
 		char *member, *name;
 
-		if (!user || strmap_find(&gd->claimed, id) || strmap_find(gd->deleted, id))
+		/* most members are declared: the group's own map says so before the model's */
+		if (!id || strmap_find(&gd->claimed, id) || strmap_find(gd->deleted, id) ||
+		    !(user = live_user_by_id(gd->ctx->index, id)))
 			continue;
 		if (live_user_is_external(user))
 			member = live_user_email(user);
