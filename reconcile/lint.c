@@ -7,6 +7,7 @@
  */
 #include "lint.h"
 #include "live.h"
+#include "kinds/directory_common.h"
 #include "../schema/base/strbuf.h"
 #include "../schema/base/xalloc.h"
 
@@ -103,7 +104,7 @@ struct linter {
 	const json_t *live;
 	time_t now;
 	struct diag_list *out;
-	const struct declared_guests *declared; /* set while tenant rules run */
+	const struct desired_guests *declared; /* set while tenant rules run */
 	const struct live_index *index;         /* over live, when the tenant was read */
 };
 
@@ -380,57 +381,11 @@ static void lint_conditional_access(const struct linter *l)
 	}
 }
 
-/* Declared guests sorted by lowercased email, for the tenant rules' lookups. */
-struct declared_guests {
-	struct declared_guest {
-		char *email;
-		const struct cfg_guest *guest;
-	} * items;
-	size_t nr, alloc;
-};
-
-static int compare_declared(const void *a, const void *b)
+/* The declared guest with this email (without case), NULL when there is none. */
+static const struct cfg_guest *declared_guest(const struct desired_guests *d, const char *email)
 {
-	return strcmp(((const struct declared_guest *)a)->email,
-		      ((const struct declared_guest *)b)->email);
-}
+	const struct desired_guest *found = desired_guests_find(d, email);
 
-static void declared_guests_build(struct declared_guests *d, const struct config *cfg)
-{
-	size_t i, j;
-
-	memset(d, 0, sizeof(*d));
-	for (i = 0; i < cfg->partners_nr; i++)
-		for (j = 0; j < cfg->partners[i].guests_nr; j++) {
-			const struct cfg_guest *g = &cfg->partners[i].guests[j];
-
-			if (!g->email.value)
-				continue;
-			ALLOC_GROW(d->items, d->nr + 1, d->alloc);
-			d->items[d->nr].email = lowercase_dup(g->email.value);
-			d->items[d->nr++].guest = g;
-		}
-	if (d->nr)
-		qsort(d->items, d->nr, sizeof(*d->items), compare_declared);
-}
-
-static void declared_guests_release(struct declared_guests *d)
-{
-	size_t i;
-
-	for (i = 0; i < d->nr; i++)
-		free(d->items[i].email);
-	free(d->items);
-}
-
-/* `email` must be lowercase. */
-static const struct cfg_guest *declared_guest(const struct declared_guests *d, const char *email)
-{
-	struct declared_guest key = {(char *)email, NULL}, *found;
-
-	if (!d->nr)
-		return NULL;
-	found = bsearch(&key, d->items, d->nr, sizeof(*d->items), compare_declared);
 	return found ? found->guest : NULL;
 }
 
@@ -613,7 +568,7 @@ void lint_run(const struct config *cfg, const json_t *live, const struct live_in
 {
 	struct linter l = {cfg, live, now, out, NULL, index};
 	struct live_index *own_index = NULL;
-	struct declared_guests declared;
+	struct desired_guests declared;
 
 	if (live && !index)
 		l.index = own_index = live_index_build(live);
@@ -625,12 +580,12 @@ void lint_run(const struct config *cfg, const json_t *live, const struct live_in
 	live_index_free(own_index);
 	if (!live)
 		return;
-	declared_guests_build(&declared, cfg);
+	desired_guests_collect(&declared, cfg);
 	l.declared = &declared;
 	if (rule_enabled(&l, "pending-acceptance-stale"))
 		lint_pending(&l);
 	if (rule_enabled(&l, "undeclared-partner-guests"))
 		lint_undeclared_guests(&l);
 	lint_partner_tenants(&l);
-	declared_guests_release(&declared);
+	desired_guests_release(&declared);
 }

@@ -1,11 +1,11 @@
 /*
  * strmap: open addressing with linear probing over a power-of-two table that
- * doubles when half full; FNV-1a over the (optionally case-folded) key, mixed.
+ * doubles when half full; FNV-1a over the (optionally ASCII case-folded) key,
+ * mixed.
  */
 #include "strmap.h"
 #include "xalloc.h"
 
-#include <ctype.h>
 #include <string.h>
 #include <strings.h>
 
@@ -16,7 +16,9 @@ static size_t key_hash(const char *s, int fold_case)
 	for (; *s; s++) {
 		unsigned char c = (unsigned char)*s;
 
-		h ^= fold_case ? (unsigned char)tolower(c) : c;
+		if (fold_case && c >= 'A' && c <= 'Z')
+			c += 'a' - 'A';
+		h ^= c;
 		h *= 1099511628211ULL;
 	}
 	/* FNV's low bits barely differ between keys that differ only at the end
