@@ -71,13 +71,17 @@ static const char *skip_space(const char *p, const char *end)
 }
 
 /* Past the string whose opening quote is at p; NULL when it does not end. */
+/* Past the string at p. A quote ends it unless an odd run of backslashes comes before. */
 static const char *skip_string(const char *p, const char *end)
 {
-	for (p++; p < end; p++) {
-		if (*p == '\\')
-			p++;
-		else if (*p == '"')
-			return p + 1;
+	const char *q = p + 1, *b;
+
+	while (q < end && (q = memchr(q, '"', (size_t)(end - q)))) {
+		for (b = q; b[-1] == '\\'; b--)
+			;
+		if ((q - b) % 2 == 0)
+			return q + 1;
+		q++;
 	}
 	return NULL;
 }
