@@ -90,9 +90,10 @@ int main(int argc, const char **argv)
 
 #ifdef __GLIBC__
 	/*
-	 * A plan holds millions of small JSON values and frees them at the end.
-	 * glibc's fastbins then spend most of that time consolidating; without
-	 * them a 100,000-guest plan takes 17% less CPU (tests/bench/run.sh).
+	 * Where JSON values live in malloc's memory (B2BCTL_JSON_MEMORY=malloc,
+	 * the leak-checking builds), a plan holds millions of them and frees them
+	 * at the end: glibc's fastbins then spent most of that time consolidating,
+	 * and a 100,000-guest plan took 17% less CPU without them.
 	 */
 	mallopt(M_MXFAST, 0);
 #endif
