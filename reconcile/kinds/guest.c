@@ -102,7 +102,8 @@ struct guest_sink {
  * snapshot backend's tenant, say), nor when it is already the shared one. */
 static int only_ours(const json_t *v)
 {
-	return json_is_string(v) && v->refcount == 1;
+	/* read as jansson changes it: atomically, other threads may hold v too */
+	return json_is_string(v) && __atomic_load_n(&v->refcount, __ATOMIC_RELAXED) == 1;
 }
 
 static void share_values(json_t *table, json_t *user, const char *const *keys)

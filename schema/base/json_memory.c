@@ -24,7 +24,7 @@
 
 #define RESERVED      ((size_t)16 << 30)
 #define HUGE_PAGE     ((size_t)2 << 20)
-#define PAGE_SIZE     ((size_t)64 << 10)
+#define POOL_PAGE     ((size_t)64 << 10)
 #define BLOCK_ALIGN   16
 #define SIZES         32 /* block sizes 16, 32, ..., 512 */
 #define LARGEST_BLOCK (SIZES * BLOCK_ALIGN)
@@ -62,6 +62,7 @@ static void arena_leave(void *arg)
 {
 	struct arena *a = arg;
 
+	mine = NULL; /* what this thread frees from now on goes back as from any other */
 	pthread_mutex_lock(&idle_lock);
 	a->next_idle = idle;
 	idle = a;
@@ -93,16 +94,16 @@ static struct arena *arena_take(void)
 /* A new page of blocks of this size class in a, or 0 when the range is used up. */
 static int arena_new_page(struct arena *a, size_t size_class)
 {
-	size_t at = atomic_fetch_add_explicit(&region_used, PAGE_SIZE, memory_order_relaxed);
+	size_t at = atomic_fetch_add_explicit(&region_used, POOL_PAGE, memory_order_relaxed);
 	char *page;
 
-	if (at > RESERVED - PAGE_SIZE)
+	if (at > RESERVED - POOL_PAGE)
 		return 0;
 	page = region + at;
 	((struct page_header *)page)->owner = a;
 	((struct page_header *)page)->size_class = size_class;
 	a->next[size_class] = page + PAGE_HEADER;
-	a->end[size_class] = page + PAGE_SIZE;
+	a->end[size_class] = page + POOL_PAGE;
 	return 1;
 }
 
@@ -142,7 +143,7 @@ static void block_free(void *p)
 		free(p);
 		return;
 	}
-	page = (const struct page_header *)((uintptr_t)p & ~(uintptr_t)(PAGE_SIZE - 1));
+	page = (const struct page_header *)((uintptr_t)p & ~(uintptr_t)(POOL_PAGE - 1));
 	owner = page->owner;
 	size_class = page->size_class;
 	if (owner == mine) {
