@@ -851,10 +851,13 @@ static char *config_hash(struct file_bytes *files, size_t nr)
 	struct strbuf all = STRBUF_INIT;
 	char hex[GIT_OID_HEXSZ + 1];
 	git_oid oid;
-	size_t i;
+	size_t i, total = 0;
 
 	if (nr)
 		qsort(files, nr, sizeof(*files), compare_file_bytes);
+	for (i = 0; i < nr; i++) /* one buffer of the final size: 100,000 guests are 12 MB */
+		total += strlen(files[i].name) + files[i].len + 24;
+	strbuf_grow(&all, total);
 	for (i = 0; i < nr; i++) {
 		strbuf_addf(&all, "%s%c%zu%c", files[i].name, 0, files[i].len, 0);
 		strbuf_add(&all, files[i].data, files[i].len);
