@@ -234,8 +234,8 @@ static time_t plan_now(void)
 	return time(NULL);
 }
 
-/* Copies from's diagnostics to `to`: every one, or (errors 0) all but the errors. */
-static void copy_diags(struct diag_list *to, const struct diag_list *from, int errors)
+/* Copies from's diagnostics but the errors to `to`. */
+static void copy_notices(struct diag_list *to, const struct diag_list *from)
 {
 	size_t i;
 
@@ -243,7 +243,7 @@ static void copy_diags(struct diag_list *to, const struct diag_list *from, int e
 		const struct diag *d = &from->items[i];
 		struct src_pos pos = {d->file, d->line, d->col};
 
-		if (errors || d->severity != DIAG_ERROR)
+		if (d->severity != DIAG_ERROR)
 			diag_add(to, d->severity, d->rule, &pos, "%s", d->message);
 	}
 }
@@ -285,7 +285,7 @@ static void lint_beside_finish(struct lint_beside *lb, struct diag_list *to)
 {
 	background_wait(&lb->bg);
 	if (to)
-		copy_diags(to, &lb->found, 1);
+		diag_list_take(to, &lb->found);
 	diag_list_release(&lb->found);
 }
 
@@ -338,7 +338,7 @@ struct plan *compute_plan(const struct config *cfg, struct tenant *tenant, const
 		goto fail_diags;
 	}
 
-	copy_diags(&plan->warnings, &diags, 0);
+	copy_notices(&plan->warnings, &diags);
 	lint_beside_finish(&lints, &plan->warnings);
 	diag_sort(&plan->warnings);
 	errors = diag_count(&plan->warnings, DIAG_ERROR);
