@@ -70,8 +70,10 @@ static const char *skip_space(const char *p, const char *end)
 	return p;
 }
 
-/* Past the string whose opening quote is at p; NULL when it does not end. */
-/* Past the string at p. A quote ends it unless an odd run of backslashes comes before. */
+/*
+ * Past the string whose opening quote is at p; NULL when it does not end. A
+ * quote ends it unless an odd run of backslashes comes before.
+ */
 static const char *skip_string(const char *p, const char *end)
 {
 	const char *q = p + 1, *b;
